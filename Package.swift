@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "bgxfer",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "bgxfer", targets: ["bgxfer"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(name: "CBgxferSupport"),
+        .target(
+            name: "BgxferCore",
+            dependencies: [
+                "CCurl",
+                "CBgxferSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "BgxferCLI",
+            dependencies: [
+                "BgxferCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "bgxfer",
+            dependencies: [
+                "BgxferCLI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "BgxferTests",
+            dependencies: ["BgxferCore", "BgxferCLI"]
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["BgxferCore", "CBgxferSupport", "bgxfer"]
+        ),
+    ]
+)

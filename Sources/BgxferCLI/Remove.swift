@@ -1,0 +1,50 @@
+import ArgumentParser
+import BgxferCore
+import Foundation
+
+struct Remove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Forget ended tasks (downloaded files stay).")
+
+    @Argument(help: "The tasks' IDs (or unique prefixes).", completion: TaskIDCompletion.kind)
+    var ids: [String]
+
+    func validate() throws {
+        if ids.isEmpty { throw ValidationError("give at least one task ID") }
+    }
+
+    func run() throws { try run(.current()) }
+
+    func run(_ context: Context) throws {
+        let store = try context.openStore()
+        let ids = try ids.map { try store.resolve($0).id }
+        Forget.leftovers(of: try store.remove(ids), paths: context.paths)
+    }
+}
+
+struct Clean: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Forget every ended task, or those that ended long enough ago (files stay).")
+
+    @Option(help: ArgumentHelp("Only tasks that ended more than this long ago: 12h, 7d.", valueName: "duration"))
+    var olderThan: String?
+
+    func run() throws { try run(.current()) }
+
+    func run(_ context: Context) throws {
+        let cutoff = try olderThan.map { Date.now.addingTimeInterval(-(try Quantity.seconds($0, what: "duration"))) }
+        let removed = try context.openStore().clean(finishedBefore: cutoff)
+        Forget.leftovers(of: removed, paths: context.paths)
+        for task in removed { context.console.out("\(task.id)\n") }
+    }
+}
+
+/// What a forgotten task leaves behind that nobody else can use: its partial file and its log.
+enum Forget {
+    static func leftovers(of tasks: [TransferTask], paths: Paths) {
+        for task in tasks {
+            if let partial = task.partialPath { FileSystem.removeIfPresent(partial) }
+            TaskLog.remove(task.id, paths: paths)
+        }
+    }
+}

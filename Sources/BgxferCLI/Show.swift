@@ -1,0 +1,72 @@
+import ArgumentParser
+import BgxferCore
+import Foundation
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show one task in full: request, response headers, validators, attempts, error, log.")
+
+    @Argument(help: "The task's ID (or a unique prefix).", completion: TaskIDCompletion.kind)
+    var id: String
+
+    @Flag(help: "Print the task object as JSON, with the request, response and log.")
+    var json = false
+
+    func run() throws { try run(.current()) }
+
+    func run(_ context: Context) throws {
+        let task = try context.openStore().resolve(id)
+        let log = TaskLog.tail(task.id, paths: context.paths)
+        if json {
+            context.console.out(TaskJSON.value(task, detailed: true, log: log).rendered(pretty: true) + "\n")
+        } else {
+            context.console.out(TaskDetails.render(task, log: log))
+        }
+    }
+}
+
+/// The text form of `show`.
+enum TaskDetails {
+    static func render(_ task: TransferTask, log: [String]) -> String {
+        var rows: [(String, String)] = [
+            ("ID", task.id.rawValue), ("Kind", task.kind.rawValue), ("Session", task.session),
+            ("State", task.state.rawValue), ("URL", Redaction.url(task.url)),
+        ]
+        if let destination = task.destination { rows.append(("Destination", destination)) }
+        if let partial = task.partialPath, task.state != .completed, FileSystem.exists(partial) {
+            rows.append(("Partial file", partial))
+        }
+        var progress = Format.bytes(task.bytesTransferred)
+        if let expected = task.bytesExpected { progress += " of \(Format.bytes(expected)) (\(Format.percent(task.progress)))" }
+        rows.append(("Transferred", progress))
+        if let speed = task.bytesPerSecond {
+            rows.append((task.state == .running ? "Speed" : "Average speed", Format.rate(speed)))
+        }
+        rows.append(("Created", Timestamp.string(task.createdAt)))
+        if let started = task.startedAt { rows.append(("Started", Timestamp.string(started))) }
+        if let finished = task.finishedAt { rows.append(("Finished", Timestamp.string(finished))) }
+        rows.append(("Attempts", "\(task.attempts)"))
+        if let pid = task.workerPid { rows.append(("Worker PID", "\(pid)")) }
+        if let checksum = task.checksum { rows.append(("Checksum", checksum)) }
+        if let limit = task.limitRate { rows.append(("Rate limit", Format.rate(Double(limit)))) }
+        if task.overwrite { rows.append(("Overwrite", "yes")) }
+        if let status = task.httpStatus { rows.append(("HTTP status", "\(status)")) }
+        if let effective = task.effectiveURL, effective != task.url { rows.append(("Final URL", Redaction.url(effective))) }
+        if let etag = task.etag { rows.append(("ETag", etag)) }
+        if let modified = task.lastModified { rows.append(("Last-Modified", modified)) }
+        rows.append(("Resumable", task.resumable ? "yes" : "no"))
+        if let error = task.error { rows.append(("Error", "\(error.code): \(error.message)")) }
+
+        let width = rows.map(\.0.count).max() ?? 0
+        var text = rows.map { "\($0.0 + ":")\(String(repeating: " ", count: width - $0.0.count + 1))\($0.1)" }
+            .joined(separator: "\n") + "\n"
+        text += section("Request headers", Redaction.headers(task.requestHeaders))
+        text += section("Response headers", task.responseHeaders.map(Redaction.headers) ?? [])
+        text += section("Log", log)
+        return text
+    }
+
+    private static func section(_ title: String, _ lines: [String]) -> String {
+        lines.isEmpty ? "" : "\n\(title):\n" + lines.map { "  \($0)\n" }.joined()
+    }
+}

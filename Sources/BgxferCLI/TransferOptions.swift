@@ -1,0 +1,50 @@
+import ArgumentParser
+import BgxferCore
+
+/// Options every transfer command takes (SPEC §2).
+struct TransferOptions: ParsableArguments {
+    @Option(
+        name: [.customShort("H"), .customLong("header")],
+        help: ArgumentHelp("Send this request header; repeat for more.", valueName: "name: value"))
+    var headers: [String] = []
+
+    @Option(help: ArgumentHelp("Run the task in this session (one worker per session).", valueName: "name"))
+    var session: String = SessionName.default
+
+    @Option(help: ArgumentHelp("Limit the speed, in bytes per second: 500K, 2M, 1G.", valueName: "rate"))
+    var limitRate: String?
+
+    @Option(help: ArgumentHelp("Give up connecting after this long: 30s, 2m.", valueName: "duration"))
+    var connectTimeout: String?
+
+    @Option(help: ArgumentHelp("Abandon an attempt that receives nothing for this long.", valueName: "duration"))
+    var noProgressTimeout: String = "2m"
+
+    @Flag(help: "Do not verify the server's TLS certificate.")
+    var insecure = false
+
+    @Flag(help: "Follow redirects from https to http or ftp.")
+    var allowDowngrade = false
+
+    /// Checks every option and fills them into `draft`; throws a one-line message on bad input.
+    func apply(to draft: inout TaskDraft) throws {
+        draft.session = try SessionName.validate(session)
+        draft.requestHeaders = try headers.map(HeaderField.parse)
+        draft.limitRate = try limitRate.map { try Quantity.bytes($0, what: "rate") }
+        draft.connectTimeout = try connectTimeout.map { try Quantity.seconds($0, what: "connect timeout") }
+        draft.noProgressTimeout = try Quantity.seconds(noProgressTimeout, what: "no-progress timeout")
+        draft.insecure = insecure
+        draft.allowDowngrade = allowDowngrade
+    }
+}
+
+/// Task ID arguments complete from the store.
+enum TaskIDCompletion {
+    static let kind = CompletionKind.custom { _, _, prefix in
+        let paths = Paths()
+        guard let store = try? Store.openExisting(paths), let ids = try? store.recentIDs() else { return [] }
+        return ids.map(\.rawValue).filter { $0.hasPrefix(prefix) }
+    }
+}
+
+extension TaskState: ExpressibleByArgument {}

@@ -1,0 +1,281 @@
+import CBgxferSupport
+import CCurl
+import Foundation
+import Logging
+
+/// Runs one session's transfers, up to its parallelism, on one thread with the libcurl multi
+/// interface, and exits when the session has nothing left to do.
+///
+/// The worker learns what to do from the task store only: the CLI queues, cancels or removes
+/// tasks there, and the worker notices (an inotify watch on the store, `PRAGMA data_version`)
+/// and follows. It holds its session's lock for as long as it runs.
+public final class Worker {
+    /// SPEC §1: up to 6 transfers at once per session by default.
+    public static let defaultParallelism = 6
+    /// How often progress is saved (one transaction for all running transfers).
+    static let progressInterval = 0.5
+    /// How often the store is checked even without an inotify event.
+    static let fallbackCheckInterval = 2.0
+
+    private let store: Store
+    private let session: String
+    private var lock: FileLock
+    private let parallelism: Int
+    private let logger: Logger
+    private let multi: CurlMulti
+    private let watcher: StoreWatcher?
+    private let signals: SignalSource
+    private let pid = getpid()
+
+    private var active: [TaskID: Transfer] = [:]
+    private var byHandle: [UnsafeMutableRawPointer: Transfer] = [:]
+    private var attemptStarted: [TaskID: Double] = [:]
+
+    public init(store: Store, session: String, lock: FileLock, parallelism: Int = defaultParallelism, logger: Logger)
+        throws
+    {
+        self.store = store
+        self.session = session
+        self.lock = lock
+        self.parallelism = parallelism
+        var logger = logger
+        logger[metadataKey: FileLogHandler.sessionKey] = .string(session)
+        self.logger = logger
+        signals = try SignalSource(signals: [SIGTERM, SIGINT])
+        multi = try CurlMulti()
+        watcher = StoreWatcher(paths: store.paths)
+    }
+
+    /// Runs until the session has no work left, or a signal asks the worker to stop.
+    public func run() throws {
+        lock.recordHolder(pid: pid)
+        logger.info("worker started (\(CurlLibrary.version))")
+        for task in try store.recoverOrphans(session: session) {
+            logger.notice("continuing after its worker stopped", metadata: taskMetadata(task.id))
+        }
+        var knownVersion = try store.dataVersion()
+        var lastCheck = Monotonic.seconds()
+        var lastFlush = lastCheck
+        var needsReconcile = true
+
+        while true {
+            if needsReconcile {
+                try reconcile()
+                needsReconcile = false
+                lastCheck = Monotonic.seconds()
+            }
+            if active.isEmpty {
+                if try continueAfterIdle() {
+                    needsReconcile = true
+                    continue
+                }
+                break
+            }
+
+            multi.perform()
+            for (handle, result) in multi.completed() {
+                if let transfer = byHandle[handle] { try finish(transfer, result: result) }
+                needsReconcile = true
+            }
+            try saveResponses()
+
+            let now = Monotonic.seconds()
+            if now - lastFlush >= Self.progressInterval {
+                try saveProgress(now: now)
+                lastFlush = now
+            }
+            if needsReconcile { continue }
+
+            let timeout = max(0, lastFlush + Self.progressInterval - Monotonic.seconds())
+            let ready = multi.poll(
+                extra: [signals.descriptor] + (watcher.map { [$0.descriptor] } ?? []),
+                timeoutMilliseconds: Int32(timeout * 1000) + 1)
+            if ready.contains(signals.descriptor), let signal = signals.take() {
+                try stop(signal: signal)
+                return
+            }
+            let storeTouched = watcher.map { ready.contains($0.descriptor) } ?? false
+            if storeTouched { watcher?.drain() }
+            if storeTouched || Monotonic.seconds() - lastCheck >= Self.fallbackCheckInterval {
+                lastCheck = Monotonic.seconds()
+                let version = try store.dataVersion()
+                if version != knownVersion {
+                    knownVersion = version
+                    needsReconcile = true
+                }
+            }
+        }
+        logExit()
+    }
+
+    // MARK: - Following the store
+
+    /// Stops transfers whose task is no longer running (canceled, suspended, removed) and
+    /// starts queued tasks while there are free slots.
+    private func reconcile() throws {
+        if !active.isEmpty {
+            let states = try store.states(of: Array(active.keys))
+            for (id, transfer) in active where states[id] != .running {
+                let state = states[id]
+                abandon(transfer)
+                transfer.discard()
+                logger.info("stopped: the task is \(state.map(\.rawValue) ?? "removed")", metadata: taskMetadata(id))
+            }
+        }
+        for task in try store.claimQueued(session: session, limit: parallelism - active.count, pid: pid) {
+            start(task)
+        }
+    }
+
+    /// The session looks idle: release the lock, then look once more, because a CLI may have
+    /// queued a task after our last look but before the lock was free, and seen the lock held.
+    /// Returns true when the worker got its lock back and has work again.
+    private func continueAfterIdle() throws -> Bool {
+        lock.close()
+        guard try store.hasQueuedWork(session: session) else { return false }
+        let again = try FileLock(path: store.paths.lockPath(session: session))
+        guard try again.tryLock() else { return false }  // another worker has taken over
+        lock = again
+        lock.recordHolder(pid: pid)
+        return true
+    }
+
+    private func start(_ task: TransferTask) {
+        do {
+            let transfer = try Transfer(task: task)
+            try multi.add(transfer.easy)
+            active[task.id] = transfer
+            byHandle[transfer.easy.handle] = transfer
+            attemptStarted[task.id] = Monotonic.seconds()
+            logger.info(
+                "attempt \(task.attempts): \(Redaction.url(task.url)) → \(task.destination ?? "-")",
+                metadata: taskMetadata(task.id))
+        } catch {
+            let failure = TaskError(code: "write-error", message: "\(error)")
+            _ = try? store.fail(task.id, failure, bytes: 0)
+            logger.error("failed to start: \(failure.message)", metadata: taskMetadata(task.id))
+        }
+    }
+
+    private func abandon(_ transfer: Transfer) {
+        multi.remove(transfer.easy)
+        active[transfer.task.id] = nil
+        byHandle[transfer.easy.handle] = nil
+        attemptStarted[transfer.task.id] = nil
+    }
+
+    // MARK: - Ending transfers
+
+    private func finish(_ transfer: Transfer, result: CURLcode) throws {
+        let id = transfer.task.id
+        let elapsed = attemptStarted[id].map { Monotonic.seconds() - $0 }
+        abandon(transfer)
+        if let response = transfer.takeResponse() { try store.saveResponse(id, response) }
+        switch transfer.finish(result: result) {
+        case .verified:
+            try complete(transfer, elapsed: elapsed)
+        case .failed(let failure):
+            transfer.discard()
+            let message = Redaction.text(failure.message, url: transfer.task.url)
+            do {
+                _ = try store.fail(id, TaskError(code: failure.code, message: message), bytes: transfer.bytesWritten)
+                logger.error("failed: \(message)", metadata: taskMetadata(id))
+            } catch let error as BgxferError {
+                logger.info("ended without recording the failure: \(error.message)", metadata: taskMetadata(id))
+            }
+        }
+    }
+
+    private func complete(_ transfer: Transfer, elapsed: Double?) throws {
+        let task = transfer.task
+        guard let partial = task.partialPath, let destination = task.destination else { return }
+        let bytes = transfer.bytesWritten
+        let speed = elapsed.flatMap { $0 > 0 ? Double(bytes) / $0 : nil }
+        do {
+            _ = try store.complete(task.id, bytes: bytes, averageSpeed: speed) {
+                try Self.moveIntoPlace(partial, destination, overwrite: task.overwrite)
+            }
+            logger.info(
+                "completed: \(bytes) bytes in \(String(format: "%.2f", elapsed ?? 0)) s → \(destination)",
+                metadata: taskMetadata(task.id))
+        } catch let error as DestinationError {
+            // The bytes are good: keep them where the message says.
+            _ = try? store.fail(
+                task.id, TaskError(code: "destination-exists", message: error.message), bytes: bytes)
+            logger.error("failed: \(error.message)", metadata: taskMetadata(task.id))
+        } catch let error as BgxferError {
+            // Canceled or removed while finishing: the user's word wins.
+            transfer.discard()
+            logger.info("not completed: \(error.message)", metadata: taskMetadata(task.id))
+        }
+    }
+
+    struct DestinationError: Error { let message: String }
+
+    /// Renames the verified partial file onto the destination, atomically, refusing to replace
+    /// a file that appeared meanwhile unless `--overwrite` was given; then makes the rename
+    /// durable.
+    static func moveIntoPlace(_ partial: String, _ destination: String, overwrite: Bool) throws {
+        let result = overwrite ? rename(partial, destination) : bgx_rename_noreplace(partial, destination)
+        if result != 0 {
+            let reason = errno == EEXIST
+                ? "\(destination) appeared while downloading and --overwrite was not given"
+                : "cannot rename onto \(destination): \(FileSystem.describe(errno: errno))"
+            throw DestinationError(message: "\(reason); the downloaded file is kept as \(partial)")
+        }
+        FileSystem.syncDirectory((destination as NSString).deletingLastPathComponent)
+    }
+
+    // MARK: - Progress
+
+    private func saveResponses() throws {
+        for (id, transfer) in active {
+            if let response = transfer.takeResponse() { try store.saveResponse(id, response) }
+        }
+    }
+
+    private func saveProgress(now: Double) throws {
+        let samples = active.map { id, transfer in
+            transfer.speed.record(bytes: transfer.bytesWritten, at: now)
+            return ProgressSample(
+                id: id, bytesTransferred: transfer.bytesWritten, bytesExpected: nil,
+                bytesPerSecond: transfer.speed.bytesPerSecond)
+        }
+        try store.saveProgress(samples)
+    }
+
+    // MARK: - Stopping
+
+    /// SIGTERM or SIGINT: hand the running tasks back to the queue, so the next worker starts
+    /// them again, and exit.
+    private func stop(signal: Int32) throws {
+        let ids = Array(active.keys)
+        for transfer in active.values {
+            abandon(transfer)
+            transfer.discard()
+        }
+        try store.requeue(ids)
+        logger.notice("stopping on signal \(signal); \(ids.count) task(s) will continue with the next worker")
+        logExit()
+    }
+
+    private func logExit() {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let cpu = { (time: timeval) in Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        logger.info(
+            "worker exiting",
+            metadata: [
+                "peak_rss_kib": "\(usage.ru_maxrss)",
+                "cpu_user_s": "\(String(format: "%.3f", cpu(usage.ru_utime)))",
+                "cpu_sys_s": "\(String(format: "%.3f", cpu(usage.ru_stime)))",
+            ])
+    }
+
+    private func taskMetadata(_ id: TaskID) -> Logger.Metadata {
+        [FileLogHandler.taskKey: .string(id.rawValue)]
+    }
+}
+
+@available(*, unavailable)
+extension Worker: Sendable {}

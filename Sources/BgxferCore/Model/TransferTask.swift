@@ -1,0 +1,86 @@
+import Foundation
+
+/// One download or upload, as the task store holds it: the request, the user's options, and
+/// what the worker has learned so far. A row of the `task` table.
+public struct TransferTask: Sendable, Codable, Equatable {
+    public var id: TaskID
+    public var kind: TaskKind
+    public var session: String
+    public var state: TaskState
+    /// The URL as given, secrets included; print it through `Redaction`.
+    public var url: String
+    /// Downloads: the final path. Nothing is written under this name until the file is whole.
+    public var destination: String?
+    /// Downloads: the file the bytes go to until they are complete, next to the destination.
+    public var partialPath: String?
+    /// `Name: value` lines sent with every request, secrets included.
+    public var requestHeaders: [String]
+    public var overwrite: Bool
+    /// `sha256:HEX`, checked before the file is renamed into place.
+    public var checksum: String?
+    /// Bytes per second, or nil for no limit.
+    public var limitRate: Int64?
+    public var insecure: Bool
+    public var allowDowngrade: Bool
+    /// Seconds; nil leaves curl's default (300 s).
+    public var connectTimeout: Double?
+    /// Seconds without a single byte after which an attempt is abandoned.
+    public var noProgressTimeout: Double
+
+    public var bytesTransferred: Int64
+    public var bytesExpected: Int64?
+    public var bytesPerSecond: Double?
+    public var createdAt: Date
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    public var attempts: Int
+    public var httpStatus: Int?
+    /// The final response's header lines (after redirects), as received.
+    public var responseHeaders: [String]?
+    /// The URL the last attempt ended at, after redirects.
+    public var effectiveURL: String?
+    public var etag: String?
+    public var lastModified: String?
+    public var errorCode: String?
+    public var errorMessage: String?
+    public var workerPid: Int32?
+
+    public var error: TaskError? {
+        guard let errorCode else { return nil }
+        return TaskError(code: errorCode, message: errorMessage ?? errorCode)
+    }
+
+    /// The file name shown in lists and notifications.
+    public var displayName: String {
+        let path = destination ?? url
+        return (path as NSString).lastPathComponent
+    }
+
+    /// Whether the task could continue from the bytes it has rather than from zero: it has
+    /// bytes and a strong validator to ask the server whether they are still good (SPEC §5).
+    public var resumable: Bool {
+        bytesTransferred > 0 && (etag.map(Validators.isStrong) ?? false || lastModified != nil)
+    }
+
+    public var progress: Double? {
+        guard let bytesExpected, bytesExpected > 0 else { return nil }
+        return min(1, Double(bytesTransferred) / Double(bytesExpected))
+    }
+}
+
+/// Why a task failed or waits: a stable code for scripts and a sentence for people.
+public struct TaskError: Sendable, Codable, Equatable {
+    /// `http-404`, `checksum-mismatch`, `curl-7`, `write-error`, …
+    public var code: String
+    public var message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+}
+
+enum Validators {
+    /// A weak ETag (`W/"…"`) cannot vouch for byte ranges (RFC 9110 §13.1.5).
+    static func isStrong(_ etag: String) -> Bool { !etag.hasPrefix("W/") }
+}

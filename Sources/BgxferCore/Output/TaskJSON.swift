@@ -1,0 +1,48 @@
+import Foundation
+
+/// The JSON task object of SPEC §3. Every key is always present (null when unknown), in the
+/// order the spec lists them; secrets are masked. `detailed` adds what `show --json` prints.
+public enum TaskJSON {
+    public static func value(_ task: TransferTask, detailed: Bool = false, log: [String] = []) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("id", .string(task.id.rawValue)),
+            ("kind", .string(task.kind.rawValue)),
+            ("session", .string(task.session)),
+            ("state", .string(task.state.rawValue)),
+            ("url", .string(Redaction.url(task.url))),
+            ("destination", JSONValue(task.destination)),
+            ("bytesTransferred", .int(task.bytesTransferred)),
+            ("bytesExpected", JSONValue(task.bytesExpected)),
+            ("progress", JSONValue(task.progress.map { ($0 * 10000).rounded() / 10000 })),
+            ("bytesPerSecond", JSONValue(task.bytesPerSecond.map { $0.rounded() })),
+            ("createdAt", .string(Timestamp.string(task.createdAt))),
+            ("startedAt", JSONValue(task.startedAt.map { Timestamp.string($0) })),
+            ("finishedAt", JSONValue(task.finishedAt.map { Timestamp.string($0) })),
+            ("attempts", .int(Int64(task.attempts))),
+            ("httpStatus", JSONValue(task.httpStatus)),
+            ("resumable", .bool(task.resumable)),
+            ("notify", .null),
+            ("error", task.error.map(value) ?? .null),
+            ("workerPid", JSONValue(task.workerPid)),
+        ]
+        if detailed {
+            members += [
+                ("partialPath", JSONValue(task.partialPath)),
+                ("requestHeaders", JSONValue(Redaction.headers(task.requestHeaders))),
+                ("responseHeaders", JSONValue(task.responseHeaders.map(Redaction.headers))),
+                ("effectiveURL", JSONValue(task.effectiveURL.map(Redaction.url))),
+                ("etag", JSONValue(task.etag)),
+                ("lastModified", JSONValue(task.lastModified)),
+                ("checksum", JSONValue(task.checksum)),
+                ("limitRate", JSONValue(task.limitRate)),
+                ("overwrite", .bool(task.overwrite)),
+                ("log", JSONValue(log)),
+            ]
+        }
+        return .object(members)
+    }
+
+    static func value(_ error: TaskError) -> JSONValue {
+        .object([("code", .string(error.code)), ("message", .string(error.message))])
+    }
+}

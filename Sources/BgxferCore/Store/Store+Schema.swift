@@ -1,0 +1,68 @@
+import GRDB
+
+extension Store {
+    /// Versioned schema. Constraints live in the schema ("trust SQLite more than yourself"):
+    /// states and kinds are checked, and a destination has at most one live task.
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: tasks") { db in
+            let states = TaskState.allCases.map { "'\($0.rawValue)'" }.joined(separator: ",")
+            let live = TaskState.live.map { "'\($0.rawValue)'" }.joined(separator: ",")
+            try db.execute(
+                sql: """
+                    CREATE TABLE task (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('download', 'upload')),
+                        session TEXT NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN (\(states))),
+                        url TEXT NOT NULL,
+                        destination TEXT,
+                        partialPath TEXT,
+                        requestHeaders TEXT NOT NULL DEFAULT '[]',
+                        overwrite BOOLEAN NOT NULL DEFAULT 0,
+                        checksum TEXT,
+                        limitRate INTEGER CHECK (limitRate > 0),
+                        insecure BOOLEAN NOT NULL DEFAULT 0,
+                        allowDowngrade BOOLEAN NOT NULL DEFAULT 0,
+                        connectTimeout DOUBLE,
+                        noProgressTimeout DOUBLE NOT NULL,
+                        bytesTransferred INTEGER NOT NULL DEFAULT 0 CHECK (bytesTransferred >= 0),
+                        bytesExpected INTEGER,
+                        bytesPerSecond DOUBLE,
+                        createdAt DATETIME NOT NULL,
+                        startedAt DATETIME,
+                        finishedAt DATETIME,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        httpStatus INTEGER,
+                        responseHeaders TEXT,
+                        effectiveURL TEXT,
+                        etag TEXT,
+                        lastModified TEXT,
+                        errorCode TEXT,
+                        errorMessage TEXT,
+                        workerPid INTEGER
+                    );
+                    CREATE INDEX task_session_state ON task(session, state);
+                    CREATE INDEX task_created ON task(createdAt);
+                    CREATE UNIQUE INDEX task_live_destination ON task(destination)
+                        WHERE destination IS NOT NULL AND state IN (\(live));
+                    """)
+        }
+        return migrator
+    }()
+}
+
+extension TransferTask: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "task"
+
+    /// Columns the store filters and sorts on.
+    enum Field {
+        static let id = Column("id")
+        static let session = Column("session")
+        static let state = Column("state")
+        static let kind = Column("kind")
+        static let destination = Column("destination")
+        static let createdAt = Column("createdAt")
+        static let finishedAt = Column("finishedAt")
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import GRDB
+
+/// Which tasks `list` shows.
+public struct TaskFilter: Sendable, Equatable {
+    public var kind: TaskKind?
+    public var state: TaskState?
+    public var session: String?
+
+    public init(kind: TaskKind? = nil, state: TaskState? = nil, session: String? = nil) {
+        self.kind = kind
+        self.state = state
+        self.session = session
+    }
+}
+
+extension Store {
+    /// Stores a new task in state `queued`, refusing a destination that another live task
+    /// already targets. The check and the insert are one transaction.
+    public func insert(_ draft: TaskDraft, now: Date = Date()) throws -> TransferTask {
+        try write { db in
+            if let destination = draft.destination,
+                let owner = try TransferTask
+                    .filter(TransferTask.Field.destination == destination)
+                    .filter(TaskState.live.map(\.rawValue).contains(TransferTask.Field.state))
+                    .fetchOne(db)
+            {
+                throw BgxferError.cannotCreate(
+                    "\(destination) is already the destination of task \(owner.id) (\(owner.state))")
+            }
+            var id = TaskID.random()
+            while try TransferTask.exists(db, key: id.rawValue) { id = TaskID.random() }
+            try TransferTask(draft: draft, id: id, createdAt: now).insert(db)
+            // What the store holds (dates at its millisecond precision), not what we meant to write.
+            return try TransferTask.fetchOne(db, key: id.rawValue)!
+        }
+    }
+
+    public func task(_ id: TaskID) throws -> TransferTask? {
+        try read { db in try TransferTask.fetchOne(db, key: id.rawValue) }
+    }
+
+    /// Finds the one task whose ID starts with `prefix` (SPEC §2: any unique prefix).
+    public func resolve(_ prefix: String) throws -> TransferTask {
+        let text = prefix.lowercased()
+        guard TaskID.isPlausiblePrefix(text) else { throw BgxferError.noTask(prefix) }
+        let matches = try read { db in
+            try TransferTask
+                .filter(sql: "substr(id, 1, ?) = ?", arguments: [text.count, text])
+                .order(TransferTask.Field.id)
+                .limit(6)
+                .fetchAll(db)
+        }
+        switch matches.count {
+        case 0: throw BgxferError.noTask(prefix)
+        case 1: return matches[0]
+        default:
+            if let exact = matches.first(where: { $0.id.rawValue == text }) { return exact }
+            throw BgxferError.ambiguousTask(prefix, matches: matches.map(\.id))
+        }
+    }
+
+    /// Newest first.
+    public func tasks(_ filter: TaskFilter = TaskFilter()) throws -> [TransferTask] {
+        try read { db in
+            var request = TransferTask.all()
+            if let kind = filter.kind { request = request.filter(TransferTask.Field.kind == kind.rawValue) }
+            if let state = filter.state { request = request.filter(TransferTask.Field.state == state.rawValue) }
+            if let session = filter.session { request = request.filter(TransferTask.Field.session == session) }
+            return try request.order(TransferTask.Field.createdAt.desc, TransferTask.Field.id).fetchAll(db)
+        }
+    }
+
+    public func tasks(_ ids: [TaskID]) throws -> [TransferTask] {
+        try read { db in try TransferTask.fetchAll(db, keys: ids.map(\.rawValue)) }
+    }
+
+    /// Applies `event` to the task's current state (read in the same transaction), lets
+    /// `update` adjust the other fields, and saves. Throws when the event does not apply.
+    @discardableResult
+    public func transition(
+        _ id: TaskID, on event: TaskEvent, update: (inout TransferTask) throws -> Void = { _ in }
+    ) throws -> TransferTask {
+        try write { db in try Self.transition(db, id, on: event, update: update) }
+    }
+
+    static func transition(
+        _ db: Database, _ id: TaskID, on event: TaskEvent, update: (inout TransferTask) throws -> Void
+    ) throws -> TransferTask {
+        guard var task = try TransferTask.fetchOne(db, key: id.rawValue) else {
+            throw BgxferError.noTask(id.rawValue)
+        }
+        task.state = try TaskStateMachine.transition(id, from: task.state, on: event)
+        try update(&task)
+        try task.update(db)
+        return task
+    }
+
+    /// Sessions with tasks that a worker should be running now.
+    public func sessionsWithWork() throws -> [String] {
+        try read { db in
+            try String.fetchAll(
+                db,
+                TransferTask
+                    .select(TransferTask.Field.session, as: String.self)
+                    .filter(TaskState.allCases.filter(\.needsWorker).map(\.rawValue).contains(TransferTask.Field.state))
+                    .distinct())
+        }
+    }
+
+    /// Forgets ended tasks; returns them. A task that has not ended is refused with a message.
+    public func remove(_ ids: [TaskID]) throws -> [TransferTask] {
+        try write { db in
+            let tasks = try TransferTask.fetchAll(db, keys: ids.map(\.rawValue))
+            if let live = tasks.first(where: { !$0.state.isTerminal }) {
+                throw BgxferError("task \(live.id) is \(live.state): cancel it before removing it")
+            }
+            _ = try TransferTask.deleteAll(db, keys: ids.map(\.rawValue))
+            return tasks
+        }
+    }
+
+    /// Forgets every ended task, or those that ended before `cutoff`; returns them.
+    public func clean(finishedBefore cutoff: Date?) throws -> [TransferTask] {
+        try write { db in
+            var request = TransferTask.filter(
+                TaskState.allCases.filter(\.isTerminal).map(\.rawValue).contains(TransferTask.Field.state))
+            if let cutoff { request = request.filter(TransferTask.Field.finishedAt < cutoff) }
+            let tasks = try request.fetchAll(db)
+            _ = try request.deleteAll(db)
+            return tasks
+        }
+    }
+
+    /// Task IDs for shell completion, newest first.
+    public func recentIDs(limit: Int = 200) throws -> [TaskID] {
+        try read { db in
+            try String.fetchAll(
+                db,
+                TransferTask.select(TransferTask.Field.id, as: String.self)
+                    .order(TransferTask.Field.createdAt.desc).limit(limit)
+            ).map(TaskID.init)
+        }
+    }
+}
+
+extension TransferTask {
+    init(draft: TaskDraft, id: TaskID, createdAt: Date) {
+        self.init(
+            id: id, kind: draft.kind, session: draft.session, state: .queued, url: draft.url,
+            destination: draft.destination,
+            partialPath: draft.destination.map { PartialFile.path(for: $0, id: id) },
+            requestHeaders: draft.requestHeaders, overwrite: draft.overwrite, checksum: draft.checksum,
+            limitRate: draft.limitRate, insecure: draft.insecure, allowDowngrade: draft.allowDowngrade,
+            connectTimeout: draft.connectTimeout, noProgressTimeout: draft.noProgressTimeout,
+            bytesTransferred: 0, bytesExpected: nil, bytesPerSecond: nil, createdAt: createdAt,
+            startedAt: nil, finishedAt: nil, attempts: 0, httpStatus: nil, responseHeaders: nil,
+            effectiveURL: nil, etag: nil, lastModified: nil, errorCode: nil, errorMessage: nil,
+            workerPid: nil)
+    }
+}
+
+/// Where a download's bytes go until it is complete.
+public enum PartialFile {
+    /// `<destination>.bgxfer-<id>.part`: next to the destination (same file system, so the final
+    /// rename is atomic), visibly ours, and unique per task.
+    public static func path(for destination: String, id: TaskID) -> String {
+        "\(destination).bgxfer-\(id).part"
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// The task store: the single source of truth shared by every CLI process and every worker
+/// (SPEC §1). SQLite in WAL mode, so readers never wait; a generous busy timeout, so writers
+/// queue instead of failing with `database is locked`; IMMEDIATE write transactions (GRDB's
+/// default), so a transaction never has to upgrade its lock and fail.
+public final class Store: Sendable {
+    let database: DatabaseQueue
+    public let paths: Paths
+
+    /// How long a writer waits for another process's transaction before giving up.
+    static let busyTimeout: TimeInterval = 30
+
+    /// Opens the store, creating the state directory and migrating the schema when needed.
+    public static func open(_ paths: Paths) throws -> Store {
+        try paths.createDirectories()
+        return try Store(paths: paths, create: true)
+    }
+
+    /// Opens an existing store without creating anything; nil when there is none yet. For
+    /// read-only callers such as shell completion.
+    public static func openExisting(_ paths: Paths) throws -> Store? {
+        guard FileSystem.exists(paths.databasePath) else { return nil }
+        return try Store(paths: paths, create: false)
+    }
+
+    private init(paths: Paths, create: Bool) throws {
+        self.paths = paths
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.label = "bgxfer"
+        configuration.prepareDatabase { db in
+            // Keep the -wal and -shm files between connections: readers then never need to
+            // create them, and `wait` can watch the -wal file for changes.
+            try db.setPersistentWAL()
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            // Creating the file, switching it to WAL and migrating must happen once, even when
+            // ten processes start at the same moment on a fresh machine.
+            let setup = try FileLock(path: paths.setupLockPath)
+            try setup.lock()
+            defer { setup.close() }
+            if create { try FileSystem.touchPrivate(paths.databasePath) }
+            database = try DatabaseQueue(path: paths.databasePath, configuration: configuration)
+            try Self.migrator.migrate(database)
+        } catch let error as DatabaseError {
+            throw BgxferError.storeFailure(error, path: paths.databasePath)
+        }
+    }
+
+    /// Runs `body` in an IMMEDIATE write transaction, turning SQLite errors into a message.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try database.write(body)
+        } catch let error as DatabaseError {
+            throw BgxferError.storeFailure(error, path: paths.databasePath)
+        }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try database.read(body)
+        } catch let error as DatabaseError {
+            throw BgxferError.storeFailure(error, path: paths.databasePath)
+        }
+    }
+
+    /// Changes whenever another connection commits (`PRAGMA data_version`): a cheap way for a
+    /// worker to know it must look at the store again.
+    public func dataVersion() throws -> Int64 {
+        try database.writeWithoutTransaction { db in
+            try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0
+        }
+    }
+}
+
+extension Database {
+    fileprivate func setPersistentWAL() throws {
+        var flag: CInt = 1
+        let code = withUnsafeMutablePointer(to: &flag) {
+            sqlite3_file_control(sqliteConnection, nil, SQLITE_FCNTL_PERSIST_WAL, $0)
+        }
+        if code != SQLITE_OK { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
+    }
+}
+
+extension BgxferError {
+    static func storeFailure(_ error: DatabaseError, path: String) -> BgxferError {
+        BgxferError("task store \(path): \(error.message ?? "\(error.resultCode)")")
+    }
+}

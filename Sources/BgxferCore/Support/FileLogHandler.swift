@@ -1,0 +1,66 @@
+import Foundation
+import Logging
+
+/// A swift-log handler for machines without a journal: each task's lines go to
+/// `log/task-<id>.log` (what `show` prints), everything else to `log/worker-<session>.log`.
+///
+/// Each line is appended with one `write` to a file opened with O_APPEND, so lines from
+/// several processes never interleave within a line.
+public struct FileLogHandler: LogHandler {
+    public static let taskKey = "task"
+    public static let sessionKey = "session"
+
+    private let paths: Paths
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    public var logLevel: Logger.Level = .info
+
+    public init(paths: Paths) { self.paths = paths }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var fields = metadata
+        if let extra = event.metadata { fields.merge(extra) { $1 } }
+        let path: String
+        if case .string(let id)? = fields.removeValue(forKey: Self.taskKey) {
+            path = paths.taskLogPath(TaskID(id))
+        } else if case .string(let session)? = fields[Self.sessionKey] {
+            path = paths.workerLogPath(session: session)
+        } else {
+            path = paths.workerLogPath(session: SessionName.default)
+        }
+        let context = fields.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
+        let line = "\(Timestamp.string(Date(), fractional: true)) \(event.level) [\(getpid())] \(event.message)\(context)\n"
+        guard let fd = try? FileSystem.openPrivateAppend(path) else { return }
+        defer { close(fd) }
+        _ = line.utf8CString.withUnsafeBytes { FileSystem.writeAll(fd, UnsafeRawBufferPointer(rebasing: $0.dropLast())) }
+    }
+}
+
+/// The last lines of a task's log, for `show`.
+public enum TaskLog {
+    public static func tail(_ id: TaskID, paths: Paths, lines count: Int = 10) -> [String] {
+        guard let data = FileManager.default.contents(atPath: paths.taskLogPath(id)) else { return [] }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+        return lines.suffix(count).map(String.init)
+    }
+
+    public static func remove(_ id: TaskID, paths: Paths) {
+        FileSystem.removeIfPresent(paths.taskLogPath(id))
+    }
+}
+
+/// RFC 3339 times in UTC, as every output prints them.
+public enum Timestamp {
+    public static func string(_ date: Date, fractional: Bool = false) -> String {
+        Date.ISO8601FormatStyle(includingFractionalSeconds: fractional).format(date)
+    }
+
+    public static func parse(_ text: String) -> Date? {
+        (try? Date(text, strategy: .iso8601)) ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+    }
+}

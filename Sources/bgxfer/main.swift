@@ -1,0 +1,3 @@
+import BgxferCLI
+
+Entry.main()

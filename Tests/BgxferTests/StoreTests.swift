@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+
+@testable import BgxferCore
+
+/// The store against a real SQLite file in a temporary directory.
+@Suite struct StoreTests {
+    let directory: String
+    let store: Store
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.path + "/bgxfer-store-\(UUID().uuidString)"
+        store = try Store.open(Paths(environment: ["HOME": directory, "XDG_STATE_HOME": directory]))
+    }
+
+    func draft(_ destination: String = "/tmp/a-\(UUID().uuidString)") -> TaskDraft {
+        TaskDraft(url: "https://h/a", destination: destination)
+    }
+
+    @Test func theStateDirectoryAndItsFilesArePrivate() throws {
+        _ = try store.insert(draft())
+        for path in [store.paths.stateDirectory, store.paths.logDirectory, store.paths.runtimeDirectory] {
+            #expect(try mode(path) == 0o700, "\(path)")
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            #expect(try mode(store.paths.databasePath + suffix) == 0o600, "\(suffix)")
+        }
+    }
+
+    @Test func aNewTaskIsQueuedWithAPartialFileNextToItsDestination() throws {
+        let task = try store.insert(draft("/tmp/x.iso"))
+        #expect(task.state == .queued)
+        #expect(task.partialPath == "/tmp/x.iso.bgxfer-\(task.id).part")
+        #expect(try store.task(task.id) == task)
+    }
+
+    @Test func prefixesResolveUniquelyOrSayWhy() throws {
+        let task = try store.insert(draft())
+        #expect(try store.resolve(String(task.id.rawValue.prefix(6))).id == task.id)
+        #expect(try store.resolve(task.id.rawValue.uppercased()).id == task.id)
+        #expect(throws: BgxferError.noTask("zzzzzz")) { try store.resolve("zzzzzz") }
+        #expect(throws: BgxferError.noTask("not-an-id")) { try store.resolve("not-an-id") }
+        // Make two tasks share a first character, then that character is ambiguous.
+        var other: TransferTask
+        repeat { other = try store.insert(draft()) } while other.id.rawValue.first != task.id.rawValue.first
+        #expect {
+            try store.resolve(String(task.id.rawValue.prefix(1)))
+        } throws: { error in
+            (error as? BgxferError)?.message.contains("is ambiguous") == true
+        }
+    }
+
+    @Test func aDestinationHasOneLiveTask() throws {
+        let first = try store.insert(draft("/tmp/same"))
+        #expect {
+            try store.insert(draft("/tmp/same"))
+        } throws: { error in
+            (error as? BgxferError)?.message == "/tmp/same is already the destination of task \(first.id) (queued)"
+        }
+        try store.transition(first.id, on: .cancel)
+        #expect(try store.insert(draft("/tmp/same")).state == .queued)
+    }
+
+    @Test func transitionsFollowTheStateMachineInsideTheTransaction() throws {
+        let task = try store.insert(draft())
+        try store.transition(task.id, on: .cancel)
+        #expect(throws: BgxferError.self) {
+            _ = try store.complete(task.id, bytes: 1, averageSpeed: nil) { Issue.record("renamed a canceled task") }
+        }
+        #expect(try store.task(task.id)?.state == .canceled)
+    }
+
+    @Test func aFailedRenameLeavesTheTaskRunning() throws {
+        let task = try store.insert(draft())
+        _ = try store.claimQueued(session: "default", limit: 1, pid: 1)
+        struct RenameFailed: Error {}
+        #expect(throws: RenameFailed.self) {
+            _ = try store.complete(task.id, bytes: 1, averageSpeed: nil) { throw RenameFailed() }
+        }
+        #expect(try store.task(task.id)?.state == .running)
+    }
+
+    @Test func aWorkerClaimsTheOldestQueuedTasksUpToItsLimit() throws {
+        let now = Date()
+        let tasks = try (0..<3).map { try store.insert(draft(), now: now.addingTimeInterval(Double($0))) }
+        let claimed = try store.claimQueued(session: "default", limit: 2, pid: 42)
+        #expect(claimed.map(\.id) == [tasks[0].id, tasks[1].id])
+        #expect(claimed.allSatisfy { $0.state == .running && $0.workerPid == 42 && $0.attempts == 1 })
+        #expect(try store.claimQueued(session: "other", limit: 5, pid: 42).isEmpty)
+        #expect(try store.sessionsWithWork() == ["default"])
+    }
+
+    @Test func orphansOfADeadWorkerGoBackToTheQueue() throws {
+        let task = try store.insert(draft())
+        _ = try store.claimQueued(session: "default", limit: 1, pid: 42)
+        let recovered = try store.recoverOrphans(session: "default")
+        #expect(recovered.map(\.id) == [task.id])
+        #expect(try store.task(task.id)?.state == .queued)
+        #expect(try store.task(task.id)?.workerPid == nil)
+    }
+
+    @Test func removeRefusesLiveTasksAndCleanTakesEndedOnes() throws {
+        let live = try store.insert(draft())
+        #expect(throws: BgxferError("task \(live.id) is queued: cancel it before removing it")) {
+            try store.remove([live.id])
+        }
+        try store.transition(live.id, on: .cancel) { $0.finishedAt = Date(timeIntervalSinceNow: -3600) }
+        let recent = try store.insert(draft())
+        try store.transition(recent.id, on: .cancel) { $0.finishedAt = Date() }
+        #expect(try store.clean(finishedBefore: Date(timeIntervalSinceNow: -60)).map(\.id) == [live.id])
+        #expect(try store.clean(finishedBefore: nil).map(\.id) == [recent.id])
+        #expect(try store.tasks().isEmpty)
+    }
+
+    @Test func manyConnectionsInsertingAtOnceNeverSeeALockedDatabase() async throws {
+        let paths = store.paths
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    let own = try Store.open(paths)
+                    for _ in 0..<10 { _ = try own.insert(TaskDraft(url: "https://h/a", destination: nil)) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try store.tasks().count == 80)
+    }
+
+    private func mode(_ path: String) throws -> Int {
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        return (attributes[.posixPermissions] as? Int ?? 0) & 0o777
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+
+/// nginx on loopback with its own configuration and document root, run in the foreground
+/// under the test's PID and stopped by PID.
+final class Nginx {
+    let port: Int
+    let documentRoot: String
+    private let process: Process
+
+    init(in directory: String, extraServerConfig: String = "") throws {
+        let prefix = directory + "/nginx"
+        documentRoot = prefix + "/www"
+        for sub in [prefix, documentRoot, prefix + "/tmp", prefix + "/logs"] {
+            try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: true)
+        }
+        var lastError = ""
+        for _ in 0..<5 {
+            let port = Await.freePort()
+            let config = """
+                daemon off;
+                master_process off;
+                worker_processes 1;
+                pid \(prefix)/nginx.pid;
+                error_log \(prefix)/logs/error.log;
+                events { worker_connections 1024; }
+                http {
+                    access_log \(prefix)/logs/access.log;
+                    client_body_temp_path \(prefix)/tmp/body;
+                    proxy_temp_path \(prefix)/tmp/proxy;
+                    fastcgi_temp_path \(prefix)/tmp/fastcgi;
+                    uwsgi_temp_path \(prefix)/tmp/uwsgi;
+                    scgi_temp_path \(prefix)/tmp/scgi;
+                    default_type application/octet-stream;
+                    sendfile on;
+                    server {
+                        listen 127.0.0.1:\(port);
+                        root \(documentRoot);
+                        \(extraServerConfig)
+                    }
+                }
+                """
+            try config.write(toFile: prefix + "/nginx.conf", atomically: true, encoding: .utf8)
+            let process = try Command.start(
+                "/usr/sbin/nginx", ["-p", prefix, "-c", prefix + "/nginx.conf", "-e", prefix + "/logs/error.log"],
+                log: prefix + "/logs/stderr.log")
+            do {
+                try Await.port(port, timeout: 5)
+                self.port = port
+                self.process = process
+                return
+            } catch {
+                process.terminate()
+                process.waitUntilExit()
+                lastError = (try? String(contentsOfFile: prefix + "/logs/error.log", encoding: .utf8)) ?? ""
+            }
+        }
+        throw HarnessError.failed("nginx did not start: \(lastError)")
+    }
+
+    func url(_ path: String) -> String { "http://127.0.0.1:\(port)/\(path)" }
+
+    /// Writes `size` random bytes to the document root; returns their sha256.
+    @discardableResult
+    func serve(_ name: String, size: Int) throws -> String {
+        try TestFiles.random(at: documentRoot + "/" + name, size: size)
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    deinit { if process.isRunning { stop() } }
+}
+
+/// pyftpdlib (Debian's python3-pyftpdlib), a real FTP server, on loopback.
+final class FTPServer {
+    let port: Int
+    let root: String
+    let user = "bgxfer"
+    let password = "s3cret"
+    private let process: Process
+
+    init(in directory: String) throws {
+        root = directory + "/ftp"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        port = Await.freePort()
+        let passive = 30000 + (port % 300) * 100
+        process = try Command.start(
+            "/usr/bin/python3",
+            ["-m", "pyftpdlib", "-i", "127.0.0.1", "-p", "\(port)", "-w", "-d", root, "-u", user, "-P", password,
+             "-r", "\(passive)-\(passive + 99)"],
+            log: directory + "/ftp.log")
+        try Await.port(port, timeout: 10)
+    }
+
+    func url(_ path: String) -> String { "ftp://\(user):\(password)@127.0.0.1:\(port)/\(path)" }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    deinit { if process.isRunning { stop() } }
+}
+
+enum TestFiles {
+    /// Random content (from /dev/urandom, in 1 MiB pieces); returns its sha256.
+    static func random(at path: String, size: Int) throws -> String {
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        var generator = SystemRandomNumberGenerator()
+        var remaining = size
+        while remaining > 0 {
+            let count = min(remaining, 1 << 20)
+            var bytes = [UInt8](repeating: 0, count: count)
+            for index in stride(from: 0, to: count, by: 8) {
+                var word = generator.next()
+                withUnsafeBytes(of: &word) { raw in
+                    for offset in 0..<min(8, count - index) { bytes[index + offset] = raw[offset] }
+                }
+            }
+            handle.write(Data(bytes))
+            remaining -= count
+        }
+        return try sha256(path)
+    }
+
+    static func sha256(_ path: String) throws -> String {
+        let outcome = try Command.run("/usr/bin/sha256sum", [path], environment: [:])
+        guard outcome.status == 0, let digest = outcome.stdout.split(separator: " ").first else {
+            throw HarnessError.failed("sha256sum \(path): \(outcome.stderr)")
+        }
+        return String(digest)
+    }
+}
