@@ -45,6 +45,20 @@ static int read_all(int fd, void *buffer, size_t length) {
     return (int)total;
 }
 
+/// Gives the program a clean signal state whatever the caller's threads had: nothing blocked
+/// (a caller started from a thread pool may have SIGTERM blocked), default dispositions (SIGPIPE
+/// or SIGHUP may be ignored by the caller). Async-signal-safe.
+static void reset_signals(void) {
+    sigset_t none;
+    sigemptyset(&none);
+    for (int signal = 1; signal < NSIG; signal++) {
+        if (signal == SIGKILL || signal == SIGSTOP) continue;
+        struct sigaction action = {.sa_handler = SIG_DFL};
+        (void)sigaction(signal, &action, NULL);
+    }
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 /// Runs in the grandchild: arrange descriptors and exec. Never returns.
 static void exec_detached(const char *path, char *const argv[], char *const envp[], int keep_fd,
                           int output_fd, int report_fd) {
@@ -67,6 +81,7 @@ static void exec_detached(const char *path, char *const argv[], char *const envp
     for (int fd = first; fd < report_fd; fd++) close(fd);
     syscall(SYS_close_range, (unsigned)report_fd + 1, ~0U, 0);
     if (chdir("/") < 0) goto fail;
+    reset_signals();
     execve(path, argv, envp);
 fail:;
     int error = errno;

@@ -4,7 +4,7 @@ import Testing
 @testable import BgxferCore
 
 /// The store against a real SQLite file in a temporary directory.
-@Suite struct StoreTests {
+@Suite final class StoreTests {
     let directory: String
     let store: Store
 
@@ -12,6 +12,8 @@ import Testing
         directory = FileManager.default.temporaryDirectory.path + "/bgxfer-store-\(UUID().uuidString)"
         store = try Store.open(Paths(environment: ["HOME": directory, "XDG_STATE_HOME": directory]))
     }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     func draft(_ destination: String = "/tmp/a-\(UUID().uuidString)") -> TaskDraft {
         TaskDraft(url: "https://h/a", destination: destination)

@@ -28,6 +28,10 @@ final class Transfer {
     private var unsavedResponse: ResponseInfo?
     let speed = SpeedMeter()
 
+    static let bufferSize: Int64 = 512 * 1024
+    /// curl refuses a receive buffer below 1 KiB.
+    static let minimumBufferSize: Int64 = 1024
+
     init(task: TransferTask) throws {
         guard let partialPath = task.partialPath else {
             throw BgxferError("task \(task.id) has no partial file path")
@@ -65,8 +69,10 @@ final class Transfer {
         try easy.setHeaders(task.requestHeaders)
         try easy.set(CURLOPT_NOSIGNAL, true)
         try easy.set(CURLOPT_TCP_KEEPALIVE, true)
-        // Fewer, larger writes: curl hands the write callback at most this much at a time.
-        try easy.set(CURLOPT_BUFFERSIZE, 512 * 1024)
+        // Fewer, larger writes: curl hands the write callback at most this much at a time. A
+        // rate limit below that gets a buffer of one second's worth, as the curl tool does, so
+        // the limit holds from the first read.
+        try easy.set(CURLOPT_BUFFERSIZE, Int(min(Self.bufferSize, max(Self.minimumBufferSize, task.limitRate ?? .max))))
         try easy.set(CURLOPT_WRITEFUNCTION, callback: Callbacks.write)
         try easy.set(CURLOPT_WRITEDATA, pointer: context)
         try easy.set(CURLOPT_HEADERFUNCTION, callback: Callbacks.header)

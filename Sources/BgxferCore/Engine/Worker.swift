@@ -131,12 +131,16 @@ public final class Worker {
     /// queued a task after our last look but before the lock was free, and seen the lock held.
     /// Returns true when the worker got its lock back and has work again.
     private func continueAfterIdle() throws -> Bool {
+        // Logged while the lock is still held: in the worker log, "worker started"/"took the
+        // session lock again" and "releasing the session lock" lines strictly alternate.
+        logger.info("releasing the session lock")
         lock.close()
         guard try store.hasQueuedWork(session: session) else { return false }
         let again = try FileLock(path: store.paths.lockPath(session: session))
         guard try again.tryLock() else { return false }  // another worker has taken over
         lock = again
         lock.recordHolder(pid: pid)
+        logger.info("took the session lock again")
         return true
     }
 
@@ -256,6 +260,7 @@ public final class Worker {
         }
         try store.requeue(ids)
         logger.notice("stopping on signal \(signal); \(ids.count) task(s) will continue with the next worker")
+        logger.info("releasing the session lock")
         logExit()
     }
 

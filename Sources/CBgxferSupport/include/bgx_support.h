@@ -9,7 +9,8 @@
 ///
 /// In the program, stdin is /dev/null, stdout and stderr are `output_fd` (or /dev/null when it
 /// is negative), `keep_fd` (when not negative) becomes descriptor 3 and every other descriptor
-/// is closed. The working directory is `/`.
+/// is closed. The working directory is `/`; no signal is blocked and every disposition is the
+/// default.
 ///
 /// Only async-signal-safe calls happen between fork and exec, because the caller is
 /// multi-threaded. Returns the program's PID, or -1 with `errno` set when fork or exec failed

@@ -29,11 +29,9 @@ enum Command {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let out = scratch.appendingPathComponent("out"), err = scratch.appendingPathComponent("err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        let process = Process(withDefaultSignals: executable, arguments)
         process.environment = environment
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.standardOutput = try FileHandle(forWritingTo: out)
@@ -57,10 +55,8 @@ enum Command {
     static func start(
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil, log: String
     ) throws -> Process {
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let process = Process(withDefaultSignals: executable, arguments)
         if let environment { process.environment = environment }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = handle
@@ -68,6 +64,19 @@ enum Command {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         return process
+    }
+}
+
+extension Process {
+    /// A process that runs `executable` with every signal unblocked and at its default
+    /// disposition, through `env --default-signal`. Swift Testing runs tests on thread-pool
+    /// threads that block most signals, and a child inherits that mask: an nginx started
+    /// directly from a test ignores SIGTERM, and a bgxfer would not behave as it does from a
+    /// shell.
+    convenience init(withDefaultSignals executable: String, _ arguments: [String]) {
+        self.init()
+        executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        self.arguments = ["--default-signal", executable] + arguments
     }
 }
 
@@ -125,5 +134,53 @@ enum Await {
             }
         }
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// A program started with its stdout on a pipe, read line by line as it writes.
+final class StreamingCommand {
+    let process: Process
+    private let pipe = Pipe()
+    private var buffer = Data()
+
+    init(_ executable: String, _ arguments: [String], environment: [String: String], directory: String? = nil)
+        throws
+    {
+        process = Process(withDefaultSignals: executable, arguments)
+        process.environment = environment
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// The next line, or nil at end of output (blocks until one is written).
+    func nextLine() -> String? {
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: buffer[..<newline], as: UTF8.self)
+                buffer.removeSubrange(...newline)
+                return line
+            }
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { return nil }
+            buffer.append(chunk)
+        }
+    }
+
+    /// Reads lines until one satisfies `predicate`; returns it (nil if output ended first).
+    func line(where predicate: (String) -> Bool) -> String? {
+        while let line = nextLine() {
+            if predicate(line) { return line }
+        }
+        return nil
+    }
+
+    func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+        }
+        process.waitUntilExit()
     }
 }

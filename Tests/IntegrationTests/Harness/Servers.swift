@@ -107,22 +107,17 @@ final class FTPServer {
 enum TestFiles {
     /// Random content (from /dev/urandom, in 1 MiB pieces); returns its sha256.
     static func random(at path: String, size: Int) throws -> String {
-        FileManager.default.createFile(atPath: path, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        var generator = SystemRandomNumberGenerator()
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? output.close() }
+        let source = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/dev/urandom"))
+        defer { try? source.close() }
         var remaining = size
         while remaining > 0 {
-            let count = min(remaining, 1 << 20)
-            var bytes = [UInt8](repeating: 0, count: count)
-            for index in stride(from: 0, to: count, by: 8) {
-                var word = generator.next()
-                withUnsafeBytes(of: &word) { raw in
-                    for offset in 0..<min(8, count - index) { bytes[index + offset] = raw[offset] }
-                }
-            }
-            handle.write(Data(bytes))
-            remaining -= count
+            let chunk = try source.read(upToCount: min(remaining, 1 << 20)) ?? Data()
+            guard !chunk.isEmpty else { throw HarnessError.failed("/dev/urandom gave nothing") }
+            try output.write(contentsOf: chunk)
+            remaining -= chunk.count
         }
         return try sha256(path)
     }

@@ -1,0 +1,81 @@
+# bgxfer: build, test, install.
+#
+#   make                      release build (.build/release/bgxfer)
+#   make test                 every test: generated files up to date, unit tests, integration tests
+#   make install PREFIX=…     the binary, the man page and the shell completions (DESTDIR honoured)
+#   make generate             regenerate man/bgxfer.1 and completions/ after changing the commands
+#   make bench                the download benchmark against curl, wget and aria2 (Benchmarks/)
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+SWIFT ?= swift
+# The man page's date is pinned so that regenerating it changes nothing unless the commands did.
+MAN_DATE ?= 2026-11-24
+
+BINDIR = $(DESTDIR)$(PREFIX)/bin
+MANDIR = $(DESTDIR)$(PREFIX)/share/man/man1
+BASHDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSHDIR = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+FISHDIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+
+RELEASE_BIN = .build/release/bgxfer
+DEBUG_BIN = .build/debug/bgxfer
+COMPLETIONS = completions/bgxfer.bash completions/_bgxfer completions/bgxfer.fish
+
+.PHONY: all build debug test unit-test integration-test check-generated generate install uninstall bench clean
+
+all: build
+
+build:
+	$(SWIFT) build -c release --product bgxfer
+
+debug:
+	$(SWIFT) build --product bgxfer
+
+test: check-generated
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+unit-test:
+	$(SWIFT) test --filter BgxferTests
+
+integration-test:
+	$(SWIFT) test --filter IntegrationTests
+
+# The man page and completions are committed; regenerating them must change nothing.
+check-generated: debug
+	@scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
+	$(MAKE) --no-print-directory generate GENERATED_DIR="$$scratch" >/dev/null && \
+	for file in man/bgxfer.1 $(COMPLETIONS); do \
+		if ! cmp -s "$$file" "$$scratch/$$file"; then \
+			diff -u "$$file" "$$scratch/$$file" | head -20; \
+			echo "$$file is stale: run 'make generate' and commit the result" >&2; exit 1; \
+		fi; \
+	done && echo "generated files are up to date"
+
+GENERATED_DIR ?= .
+generate: debug
+	mkdir -p $(GENERATED_DIR)/man $(GENERATED_DIR)/completions
+	$(SWIFT) package plugin generate-manual --configuration debug --date $(MAN_DATE) \
+		--authors 'the bgxfer developers' >/dev/null
+	cp .build/plugins/GenerateManual/outputs/bgxfer/bgxfer.1 $(GENERATED_DIR)/man/bgxfer.1
+	$(DEBUG_BIN) --generate-completion-script bash > $(GENERATED_DIR)/completions/bgxfer.bash
+	$(DEBUG_BIN) --generate-completion-script zsh > $(GENERATED_DIR)/completions/_bgxfer
+	$(DEBUG_BIN) --generate-completion-script fish > $(GENERATED_DIR)/completions/bgxfer.fish
+
+install: build
+	install -d $(BINDIR) $(MANDIR) $(BASHDIR) $(ZSHDIR) $(FISHDIR)
+	install -m 0755 $(RELEASE_BIN) $(BINDIR)/bgxfer
+	install -m 0644 man/bgxfer.1 $(MANDIR)/bgxfer.1
+	install -m 0644 completions/bgxfer.bash $(BASHDIR)/bgxfer
+	install -m 0644 completions/_bgxfer $(ZSHDIR)/_bgxfer
+	install -m 0644 completions/bgxfer.fish $(FISHDIR)/bgxfer.fish
+
+uninstall:
+	rm -f $(BINDIR)/bgxfer $(MANDIR)/bgxfer.1 $(BASHDIR)/bgxfer $(ZSHDIR)/_bgxfer $(FISHDIR)/bgxfer.fish
+
+bench: build
+	Benchmarks/download.sh
+
+clean:
+	rm -rf .build

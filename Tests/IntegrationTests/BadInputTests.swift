@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+
+/// Bad input: one line on stderr naming the problem, a non-zero exit, and no task or file.
+@Suite(.serialized) struct BadInputTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var arguments: [String]
+        var status: Int32
+        var message: String
+        var testDescription: String { arguments.joined(separator: " ") }
+    }
+
+    /// `URL` stands for a file the test's nginx serves.
+    static let cases: [Case] = [
+        Case(arguments: ["download", "not a url"], status: 64, message: "malformed URL"),
+        Case(arguments: ["download", "example.com/file"], status: 64, message: "malformed URL"),
+        Case(arguments: ["download", "file:///etc/passwd"], status: 64, message: "unsupported URL scheme 'file'"),
+        Case(arguments: ["download", "sftp://host/x"], status: 64, message: "unsupported URL scheme 'sftp'"),
+        Case(arguments: ["download", "URL", "-d", "/nonexistent/dir"], status: 73, message: "does not exist"),
+        Case(arguments: ["download", "URL", "-d", "READONLY"], status: 73, message: "is not writable"),
+        Case(arguments: ["download", "URL", "-o", "EXISTING"], status: 73, message: "exists: use --overwrite"),
+        Case(arguments: ["download", "URL", "-H", "NoColonHere"], status: 64, message: "malformed header"),
+        Case(arguments: ["download", "URL", "-H", "X-A: 1\r\nX-Injected: 2"], status: 64, message: "CR, LF"),
+        Case(arguments: ["download", "URL", "-H", "X-A: 1\nX-B: 2"], status: 64, message: "CR, LF"),
+        Case(arguments: ["download", "URL", "--checksum", "md5:abc"], status: 64, message: "malformed checksum"),
+        Case(arguments: ["download", "URL", "--checksum", "sha256:1234"], status: 64, message: "64 hex digits"),
+        Case(arguments: ["download", "URL", "--limit-rate", "fast"], status: 64, message: "malformed rate 'fast'"),
+        Case(arguments: ["download", "URL", "--limit-rate=-5M"], status: 64, message: "malformed rate"),
+        Case(arguments: ["download", "URL", "--session", "../etc"], status: 64, message: "invalid session name"),
+        Case(arguments: ["download", "URL", "--bogus"], status: 64, message: "Unknown option '--bogus'"),
+        Case(arguments: ["show", "zzzzzz"], status: 1, message: "no task zzzzzz"),
+        Case(arguments: ["wait", "zzz"], status: 1, message: "no task zzz"),
+        Case(arguments: ["cancel", "not-an-id!"], status: 1, message: "no task not-an-id!"),
+        Case(arguments: ["remove", "zzzzzz"], status: 1, message: "no task zzzzzz"),
+    ]
+
+    @Test(arguments: cases)
+    func isRefusedWithOneLineAndNothingMade(_ testCase: Case) throws {
+        try withSandbox { sandbox in
+            let nginx = try Nginx(in: sandbox.root)
+            try nginx.serve("file.bin", size: 1024)
+            let existing = sandbox.file("existing.bin")
+            _ = FileManager.default.createFile(atPath: existing, contents: Data("keep me".utf8))
+            let readOnly = try ReadOnlyDirectory(in: sandbox.root)
+            defer { readOnly.remove() }
+            let arguments = testCase.arguments.map {
+                switch $0 {
+                case "URL": nginx.url("file.bin")
+                case "READONLY": readOnly.path
+                case "EXISTING": existing
+                default: $0
+                }
+            }
+            let before = try sandbox.tasks().count
+
+            let outcome = try sandbox.bgxfer(arguments)
+            #expect(outcome.status == testCase.status)
+            #expect(outcome.stdout.isEmpty)
+            let lines = outcome.stderr.split(separator: "\n", omittingEmptySubsequences: false)
+            #expect(lines.count == 2 && lines[1].isEmpty, "not one line: \(outcome.stderr)")
+            #expect(outcome.stderr.hasPrefix("bgxfer: "))
+            #expect(outcome.stderr.contains(testCase.message), "\(outcome.stderr)")
+
+            #expect(try sandbox.tasks().count == before)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: sandbox.downloads) == ["existing.bin"])
+            #expect(try String(contentsOfFile: existing, encoding: .utf8) == "keep me")
+            #expect(sandbox.workerPIDs().isEmpty)
+        }
+    }
+
+    @Test func anAmbiguousPrefixIsRefusedNamingTheCandidates() throws {
+        try withSandbox { sandbox in
+            let nginx = try Nginx(in: sandbox.root)
+            // Failing tasks are cheap; make them until two IDs share a first character.
+            var ids: [String] = []
+            var shared: Character?
+            while shared == nil {
+                ids.append(try sandbox.download(nginx.url("missing-\(ids.count)")))
+                let firsts = ids.compactMap(\.first)
+                shared = firsts.first { first in firsts.filter { $0 == first }.count > 1 }
+            }
+            let outcome = try sandbox.bgxfer("show", String(shared!))
+            #expect(outcome.status == 1)
+            #expect(outcome.stderr.hasPrefix("bgxfer: task ID '\(shared!)' is ambiguous"))
+            #expect(outcome.stderr.split(separator: "\n").count == 1)
+            // A unique prefix still works.
+            let unique = try #require(ids.first { $0.first != shared })
+            #expect(try sandbox.bgxfer("show", String(unique.prefix(4))).status == 0)
+        }
+    }
+
+    @Test func aDestinationAlreadyBeingDownloadedIsRefused() throws {
+        try withSandbox { sandbox in
+            let nginx = try Nginx(in: sandbox.root)
+            try nginx.serve("slow.bin", size: 64 << 20)
+            let first = try sandbox.download(nginx.url("slow.bin"), "--limit-rate", "256K")
+            let second = try sandbox.bgxfer("download", nginx.url("slow.bin"), "--overwrite")
+            #expect(second.status == 73)
+            #expect(second.stderr == "bgxfer: \(sandbox.file("slow.bin")) is already the destination of task \(first) (running)\n"
+                || second.stderr == "bgxfer: \(sandbox.file("slow.bin")) is already the destination of task \(first) (queued)\n")
+            #expect(try sandbox.tasks().count == 1)
+            let cancel = try sandbox.bgxfer("cancel", first)
+            #expect(cancel.status == 0, "\(cancel.stderr)")
+        }
+    }
+}
+
+/// A directory no file can be created in, even by root: a read-only tmpfs when we may mount,
+/// else mode 0555 (which stops an unprivileged user).
+struct ReadOnlyDirectory {
+    let path: String
+    let mounted: Bool
+
+    init(in root: String) throws {
+        path = root + "/readonly"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        if geteuid() == 0 {
+            let outcome = try Command.run(
+                "/bin/mount", ["-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", path], environment: [:])
+            guard outcome.status == 0 else {
+                throw HarnessError.failed("cannot mount a read-only tmpfs as root: \(outcome.stderr)")
+            }
+            mounted = true
+        } else {
+            chmod(path, 0o555)
+            mounted = false
+        }
+    }
+
+    func remove() {
+        if mounted { _ = try? Command.run("/bin/umount", [path], environment: [:]) }
+        chmod(path, 0o755)
+    }
+}
