@@ -15,6 +15,11 @@ public struct Bgxfer: ParsableCommand {
 
             Task IDs are six characters; any unique prefix is accepted.
 
+            Files: the task store and logs live in $XDG_STATE_HOME/bgxfer (mode 0700); session \
+            locks in $XDG_RUNTIME_DIR/bgxfer when it is set. A download in progress is written to \
+            <destination>.bgxfer-<id>.part in the destination's directory. Each task's log is \
+            $XDG_STATE_HOME/bgxfer/log/task-<id>.log, and 'bgxfer show' prints its last lines.
+
             Exit status: 0 on success; 1 when a command fails, a task ID is unknown, or a waited-for \
             task did not complete; 64 for malformed input; 73 when the destination cannot be created.
             """,

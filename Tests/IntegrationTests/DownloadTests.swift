@@ -283,3 +283,29 @@ import Testing
         }
     }
 }
+
+/// The committed completion scripts, run by a real shell against the real binary.
+@Suite(.serialized) struct CompletionTests {
+    @Test func bashCompletesTaskIDsFromTheStore() throws {
+        try withSandbox { sandbox in
+            let nginx = try Nginx(in: sandbox.root)
+            let first = try sandbox.download(nginx.url("missing-a"))
+            let second = try sandbox.download(nginx.url("missing-b"))
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("completions/bgxfer.bash").path
+            let complete = { (word: String) throws -> Set<String> in
+                let outcome = try Command.run(
+                    "/bin/bash",
+                    ["-c",
+                     #"source "$1"; COMP_WORDS=("$2" show "$3"); COMP_CWORD=2; COMP_LINE="$2 show $3"; "#
+                        + #"COMP_POINT=${#COMP_LINE}; _bgxfer; printf '%s\n' "${COMPREPLY[@]}""#,
+                     "bash", script, Binary.path, word],
+                    environment: sandbox.environment)
+                #expect(outcome.status == 0, "\(outcome.stderr)")
+                return Set(outcome.lines)
+            }
+            #expect(try complete("") == [first, second])
+            #expect(try complete(String(first.prefix(5))) == [first])
+        }
+    }
+}

@@ -1,0 +1,148 @@
+function __bgxfer_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __bgxfer_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __bgxfer_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __bgxfer_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __bgxfer_parse_tokens -S
+    set -l unparsed_tokens (__bgxfer_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'bgxfer'
+        __bgxfer_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'download'
+            __bgxfer_parse_subcommand 1 'o/output=' 'd/directory=' 'overwrite' 'checksum=' 'H/header=+' 'session=' 'limit-rate=' 'connect-timeout=' 'no-progress-timeout=' 'insecure' 'allow-downgrade' 'wait' 'json' 'version' 'h/help'
+        case 'list'
+            __bgxfer_parse_subcommand 0 'downloads' 'uploads' 'state=' 'session=' 'json' 'version' 'h/help'
+        case 'show'
+            __bgxfer_parse_subcommand 1 'json' 'version' 'h/help'
+        case 'wait'
+            __bgxfer_parse_subcommand -r 1 'json' 'version' 'h/help'
+        case 'cancel'
+            __bgxfer_parse_subcommand -r 1 'version' 'h/help'
+        case 'remove'
+            __bgxfer_parse_subcommand -r 1 'version' 'h/help'
+        case 'clean'
+            __bgxfer_parse_subcommand 0 'older-than=' 'version' 'h/help'
+        case 'wake'
+            __bgxfer_parse_subcommand 0 'version' 'h/help'
+        case 'help'
+            __bgxfer_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __bgxfer_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __bgxfer_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __bgxfer_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __bgxfer_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__bgxfer_tokens -p)
+    if test -z "$(__bgxfer_tokens -t)"
+        set -l index (count (__bgxfer_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'bgxfer' -f
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer" version' -l 'version' -d 'Show the version.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_positional "bgxfer" -eq 1' -fa 'download' -d 'Download a URL in the background.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_positional "bgxfer" -eq 1' -fa 'list' -d 'List tasks, newest first: ID, kind, state, progress, size, speed, name.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_positional "bgxfer" -eq 1' -fa 'show' -d 'Show one task in full: request, response headers, validators, attempts, error, log.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_positional "bgxfer" -eq 1' -fa 'wait' -d 'Follow tasks until they end; exit 0 only if all completed.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_positional "bgxfer" -eq 1' -fa 'cancel' -d 'Stop tasks and delete their partial files.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_positional "bgxfer" -eq 1' -fa 'remove' -d 'Forget ended tasks (downloaded files stay).'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_positional "bgxfer" -eq 1' -fa 'clean' -d 'Forget every ended task, or those that ended long enough ago (files stay).'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_positional "bgxfer" -eq 1' -fa 'wake' -d 'Start workers for every session with work: queued tasks, or tasks left by a worker that died.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_positional "bgxfer" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer download" o output' -l 'output' -s 'o' -d 'Save to this path.' -rfka ''
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer download" d directory' -l 'directory' -s 'd' -d 'Save into this directory.' -rfka ''
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer download" overwrite' -l 'overwrite' -d 'Replace the destination if it exists.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer download" checksum' -l 'checksum' -d 'Verify the file before saving it: sha256:<64 hex digits>.' -rfka ''
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer download"' -s 'H' -l 'header' -d 'Send this request header; repeat for more.' -rfka ''
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer download" session' -l 'session' -d 'Run the task in this session (one worker per session).' -rfka ''
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer download" limit-rate' -l 'limit-rate' -d 'Limit the speed, in bytes per second: 500K, 2M, 1G.' -rfka ''
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer download" connect-timeout' -l 'connect-timeout' -d 'Give up connecting after this long: 30s, 2m.' -rfka ''
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer download" no-progress-timeout' -l 'no-progress-timeout' -d 'Abandon an attempt that receives nothing for this long.' -rfka ''
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer download" insecure' -l 'insecure' -d 'Do not verify the server\'s TLS certificate.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer download" allow-downgrade' -l 'allow-downgrade' -d 'Follow redirects from https to http or ftp.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer download" wait' -l 'wait' -d 'Wait for the download to end, showing its progress (exit 1 unless it completed).'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer download" json' -l 'json' -d 'Print the task as JSON (and, with --wait, its events as JSON lines).'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer download" version' -l 'version' -d 'Show the version.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer download" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer list" downloads' -l 'downloads' -d 'Only downloads.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer list" uploads' -l 'uploads' -d 'Only uploads.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer list" state' -l 'state' -d 'Only tasks in this state.' -rfka 'scheduled queued running waiting suspended completed failed canceled'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer list" session' -l 'session' -d 'Only tasks of this session.' -rfka ''
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer list" json' -l 'json' -d 'Print a JSON array of task objects.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer list" version' -l 'version' -d 'Show the version.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer list" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_positional "bgxfer show" -eq 1' -fka '(__bgxfer_custom_completion ---completion show -- positional@0 (count (__bgxfer_tokens -pc)) (__bgxfer_tokens -tC))'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer show" json' -l 'json' -d 'Print the task object as JSON, with the request, response and log.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer show" version' -l 'version' -d 'Show the version.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer show" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_positional "bgxfer wait" -ge 1' -fka '(__bgxfer_custom_completion ---completion wait -- positional@0 (count (__bgxfer_tokens -pc)) (__bgxfer_tokens -tC))'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer wait" json' -l 'json' -d 'Print events as JSON lines even on a terminal.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer wait" version' -l 'version' -d 'Show the version.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer wait" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_positional "bgxfer cancel" -ge 1' -fka '(__bgxfer_custom_completion ---completion cancel -- positional@0 (count (__bgxfer_tokens -pc)) (__bgxfer_tokens -tC))'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer cancel" version' -l 'version' -d 'Show the version.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer cancel" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_positional "bgxfer remove" -ge 1' -fka '(__bgxfer_custom_completion ---completion remove -- positional@0 (count (__bgxfer_tokens -pc)) (__bgxfer_tokens -tC))'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer remove" version' -l 'version' -d 'Show the version.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer remove" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer clean" older-than' -l 'older-than' -d 'Only tasks that ended more than this long ago: 12h, 7d.' -rfka ''
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer clean" version' -l 'version' -d 'Show the version.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer clean" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer wake" version' -l 'version' -d 'Show the version.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer wake" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer help" version' -l 'version' -d 'Show the version.'
