@@ -173,13 +173,13 @@ _bgxfer() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    download|list|show|wait|cancel|remove|clean|wake|help)
+    download|list|show|wait|suspend|resume|cancel|remove|clean|wake|help)
         # Offer subcommand argument completions
         "_bgxfer_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'download list show wait cancel remove clean wake help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'download list show wait suspend resume cancel remove clean wake help' -- "${cur}"))
         ;;
     esac
 }
@@ -188,7 +188,7 @@ _bgxfer_download() {
     repeating_flags=()
     non_repeating_flags=(--overwrite --insecure --allow-downgrade --wait --json --version -h --help)
     repeating_options=(-H --header)
-    non_repeating_options=(--output -o --directory -d --checksum --session --limit-rate --connect-timeout --no-progress-timeout)
+    non_repeating_options=(--output -o --directory -d --checksum --session --limit-rate --connect-timeout --no-progress-timeout --retries)
     __bgxfer_offer_flags_options 1
 
     # Offer option value completions
@@ -215,6 +215,9 @@ _bgxfer_download() {
         return
         ;;
     '--no-progress-timeout')
+        return
+        ;;
+    '--retries')
         return
         ;;
     esac
@@ -271,12 +274,66 @@ _bgxfer_wait() {
     esac
 }
 
-_bgxfer_cancel() {
+_bgxfer_suspend() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
     non_repeating_options=()
     __bgxfer_offer_flags_options -1
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __bgxfer_add_completions -W "$(__bgxfer_custom_complete ---completion suspend -- positional@0 "${COMP_CWORD}" "$(__bgxfer_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_bgxfer_resume() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=(-H --header)
+    non_repeating_options=(--resume-data --output -o)
+    __bgxfer_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--resume-data')
+        __bgxfer_add_completions -f
+        return
+        ;;
+    '--output'|'-o')
+        return
+        ;;
+    '-H'|'--header')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __bgxfer_add_completions -W "$(__bgxfer_custom_complete ---completion resume -- positional@0 "${COMP_CWORD}" "$(__bgxfer_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_bgxfer_cancel() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--resume-data)
+    __bgxfer_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--resume-data')
+        __bgxfer_add_completions -f
+        return
+        ;;
+    esac
 
     # Offer positional completions
     case "${positional_number}" in

@@ -25,7 +25,8 @@ public struct Bgxfer: ParsableCommand {
             """,
         version: Version.current,
         subcommands: [
-            Download.self, List.self, Show.self, Wait.self, Cancel.self, Remove.self, Clean.self, Wake.self,
+            Download.self, List.self, Show.self, Wait.self, Suspend.self, Resume.self, Cancel.self, Remove.self,
+            Clean.self, Wake.self,
             WorkerProcess.self,
         ]
     )

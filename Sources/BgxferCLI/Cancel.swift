@@ -4,13 +4,22 @@ import Logging
 
 struct Cancel: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Stop tasks and delete their partial files.")
+        abstract: "Stop tasks and delete their partial files, or keep one as resume data.",
+        discussion: """
+            With --resume-data FILE (one task): first writes resume data (JSON, mode 0600) naming \
+            the partial file, which is kept; 'bgxfer resume --resume-data FILE' continues the \
+            download later, even after this task is removed.
+            """)
 
     @Argument(help: "The tasks' IDs (or unique prefixes).", completion: TaskIDCompletion.kind)
     var ids: [String]
 
+    @Option(help: ArgumentHelp("Write resume data to this file before canceling.", valueName: "file"), completion: .file())
+    var resumeData: String?
+
     func validate() throws {
         if ids.isEmpty { throw ValidationError("give at least one task ID") }
+        if resumeData != nil && ids.count != 1 { throw ValidationError("--resume-data goes with exactly one task ID") }
     }
 
     func run() throws { try run(.current()) }
@@ -18,14 +27,39 @@ struct Cancel: ParsableCommand {
     func run(_ context: Context) throws {
         let store = try context.openStore()
         let tasks = try ids.map(store.resolve)
+        if let resumeData {
+            try cancel(keepingResumeData: Destination.absolute(resumeData, in: context.workingDirectory), tasks[0], store)
+            return
+        }
         for task in tasks {
             let canceled = try store.transition(task.id, on: .cancel) { task in
                 task.finishedAt = .now
                 task.bytesPerSecond = nil
+                task.nextAttemptAt = nil
             }
             // The worker notices the state and stops; the partial file is useless either way.
             if let partial = canceled.partialPath { FileSystem.removeIfPresent(partial) }
             Logger(label: "bgxfer").info("canceled by the user", metadata: [FileLogHandler.taskKey: "\(task.id)"])
         }
+    }
+
+    /// Writes the resume data first, and cancels only once it is on disk: a failure leaves the
+    /// task as it was.
+    private func cancel(keepingResumeData path: String, _ task: TransferTask, _ store: Store) throws {
+        _ = try TaskStateMachine.transition(task.id, from: task.state, on: .cancel)
+        try ResumeData(task: task).write(to: path)
+        do {
+            try store.transition(task.id, on: .cancel) { task in
+                task.finishedAt = .now
+                task.bytesPerSecond = nil
+                task.nextAttemptAt = nil
+                task.keepPartial = true
+            }
+        } catch {
+            FileSystem.removeIfPresent(path)  // the task ended meanwhile: the data would be stale
+            throw error
+        }
+        Logger(label: "bgxfer").info(
+            "canceled by the user, with resume data in \(path)", metadata: [FileLogHandler.taskKey: "\(task.id)"])
     }
 }

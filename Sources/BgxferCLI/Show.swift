@@ -45,7 +45,8 @@ enum TaskDetails {
         rows.append(("Created", Timestamp.string(task.createdAt)))
         if let started = task.startedAt { rows.append(("Started", Timestamp.string(started))) }
         if let finished = task.finishedAt { rows.append(("Finished", Timestamp.string(finished))) }
-        rows.append(("Attempts", "\(task.attempts)"))
+        rows.append(("Attempts", "\(task.attempts) (\(task.budgetUsed) of \(task.maxAttempts) since created or resumed)"))
+        if let next = task.nextAttemptAt, task.state == .waiting { rows.append(("Next attempt", Timestamp.string(next))) }
         if let pid = task.workerPid { rows.append(("Worker PID", "\(pid)")) }
         if let checksum = task.checksum { rows.append(("Checksum", checksum)) }
         if let limit = task.limitRate { rows.append(("Rate limit", Format.rate(Double(limit)))) }
@@ -54,7 +55,8 @@ enum TaskDetails {
         if let effective = task.effectiveURL, effective != task.url { rows.append(("Final URL", Redaction.url(effective))) }
         if let etag = task.etag { rows.append(("ETag", etag)) }
         if let modified = task.lastModified { rows.append(("Last-Modified", modified)) }
-        rows.append(("Resumable", task.resumable ? "yes" : "no"))
+        rows.append(("Resumable", task.resumable ? "yes, from byte \(task.durableBytes)" : "no"))
+        if let note = task.restartNote { rows.append(("Restarted", "from zero: \(note)")) }
         if let error = task.error { rows.append(("Error", "\(error.code): \(error.message)")) }
 
         let width = rows.map(\.0.count).max() ?? 0

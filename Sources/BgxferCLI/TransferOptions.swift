@@ -20,6 +20,9 @@ struct TransferOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Abandon an attempt that receives nothing for this long.", valueName: "duration"))
     var noProgressTimeout: String = "2m"
 
+    @Option(help: ArgumentHelp("Attempts in all, the first included, before the task fails.", valueName: "n"))
+    var retries: Int = TaskDraft.defaultMaxAttempts
+
     @Flag(help: "Do not verify the server's TLS certificate.")
     var insecure = false
 
@@ -33,6 +36,10 @@ struct TransferOptions: ParsableArguments {
         draft.limitRate = try limitRate.map { try Quantity.bytes($0, what: "rate") }
         draft.connectTimeout = try connectTimeout.map { try Quantity.seconds($0, what: "connect timeout") }
         draft.noProgressTimeout = try Quantity.seconds(noProgressTimeout, what: "no-progress timeout")
+        guard (1...100).contains(retries) else {
+            throw BgxferError.usage("--retries must be between 1 and 100 (attempts in all, the first included)")
+        }
+        draft.maxAttempts = retries
         draft.insecure = insecure
         draft.allowDowngrade = allowDowngrade
     }

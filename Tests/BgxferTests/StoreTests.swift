@@ -74,7 +74,7 @@ import Testing
 
     @Test func aFailedRenameLeavesTheTaskRunning() throws {
         let task = try store.insert(draft())
-        _ = try store.claimQueued(session: "default", limit: 1, pid: 1)
+        _ = try store.claimReady(session: "default", limit: 1, pid: 1)
         struct RenameFailed: Error {}
         #expect(throws: RenameFailed.self) {
             _ = try store.complete(task.id, bytes: 1, averageSpeed: nil) { throw RenameFailed() }
@@ -85,16 +85,43 @@ import Testing
     @Test func aWorkerClaimsTheOldestQueuedTasksUpToItsLimit() throws {
         let now = Date()
         let tasks = try (0..<3).map { try store.insert(draft(), now: now.addingTimeInterval(Double($0))) }
-        let claimed = try store.claimQueued(session: "default", limit: 2, pid: 42)
+        let claimed = try store.claimReady(session: "default", limit: 2, pid: 42)
         #expect(claimed.map(\.id) == [tasks[0].id, tasks[1].id])
         #expect(claimed.allSatisfy { $0.state == .running && $0.workerPid == 42 && $0.attempts == 1 })
-        #expect(try store.claimQueued(session: "other", limit: 5, pid: 42).isEmpty)
+        #expect(try store.claimReady(session: "other", limit: 5, pid: 42).isEmpty)
         #expect(try store.sessionsWithWork() == ["default"])
+    }
+
+    @Test func aWaitingTaskIsClaimedOnlyOnceItsRetryTimeHasCome() throws {
+        let task = try store.insert(draft())
+        _ = try store.claimReady(session: "default", limit: 1, pid: 42)
+        let at = Date(timeIntervalSinceNow: 60)
+        try store.retry(task.id, TaskError(code: "timeout", message: "t"), at: at, durableBytes: 1234)
+        let waiting = try #require(try store.task(task.id))
+        #expect(waiting.state == .waiting && waiting.durableBytes == 1234 && waiting.error?.code == "timeout")
+        #expect(try store.hasPendingWork(session: "default"))
+        #expect(abs(try #require(try store.nextRetry(session: "default")).timeIntervalSince(at)) < 0.01)
+        #expect(try store.claimReady(session: "default", limit: 1, pid: 42).isEmpty)
+        let claimed = try store.claimReady(session: "default", limit: 1, pid: 42, now: at.addingTimeInterval(1))
+        #expect(claimed.map(\.id) == [task.id])
+        #expect(claimed.first?.attempts == 2 && claimed.first?.budgetUsed == 2 && claimed.first?.bytesTransferred == 1234)
+        #expect(claimed.first?.error == nil)
+    }
+
+    @Test func aRestartForgetsTheValidatorAndTheBytes() throws {
+        let task = try store.insert(draft())
+        _ = try store.claimReady(session: "default", limit: 1, pid: 42)
+        try store.transition(task.id, on: .retry) { $0.validator = "\"a\"" }
+        try store.transition(task.id, on: .start) { _ in }
+        try store.retry(
+            task.id, TaskError(code: "restart", message: "m"), at: Date(), durableBytes: 0, restartNote: "it changed")
+        let restarted = try #require(try store.task(task.id))
+        #expect(restarted.validator == nil && restarted.restartNote == "it changed" && !restarted.resumable)
     }
 
     @Test func orphansOfADeadWorkerGoBackToTheQueue() throws {
         let task = try store.insert(draft())
-        _ = try store.claimQueued(session: "default", limit: 1, pid: 42)
+        _ = try store.claimReady(session: "default", limit: 1, pid: 42)
         let recovered = try store.recoverOrphans(session: "default")
         #expect(recovered.map(\.id) == [task.id])
         #expect(try store.task(task.id)?.state == .queued)

@@ -17,7 +17,7 @@ import Testing
 
     @Test(arguments: [TaskState.completed, .canceled])
     func endedTasksAcceptNothing(state: TaskState) {
-        for event in [TaskEvent.start, .complete, .fail, .cancel, .suspend, .resume, .workerLost] {
+        for event in [TaskEvent.start, .complete, .fail, .cancel, .suspend, .resume, .workerLost, .retry] {
             #expect(TaskStateMachine.next(after: state, on: event) == nil, "\(state) accepted \(event)")
         }
     }

@@ -14,23 +14,39 @@ final class Transfer {
     private var descriptor: Int32
     private var hasher: SHA256?
     private let isHTTP: Bool
+    /// Where this attempt began writing: the flushed bytes it continues from, or zero.
+    let offset: Int64
+    /// Why bytes on disk were given up before or during this attempt (nil: nothing was lost).
+    private(set) var restartNote: String?
 
-    /// Bytes written to the partial file in this attempt.
-    private(set) var bytesWritten: Int64 = 0
+    /// Length of the partial file's content: `offset` plus what this attempt wrote.
+    private(set) var bytesWritten: Int64
+    /// How much of it is known to be on disk (fdatasync'd): what a later attempt may resume from.
+    private(set) var durableBytes: Int64
+    private var lastSync = Monotonic.seconds()
     private var bodyStarted = false
     private var headerLines: [String] = []
     private var statusLine: String?
     /// Set when the response must not reach the file (an HTTP error status).
     private var rejectedStatus: Int?
+    /// Set when the response belongs to something other than the bytes on disk: start again.
+    private var restartReason: String?
+    /// A 416 proved the bytes on disk are the whole file.
+    private var alreadyComplete = false
     /// errno of a failed write to the partial file.
     private var writeError: Int32?
     /// The response, once known, until the worker has stored it.
     private var unsavedResponse: ResponseInfo?
+    private var unsavedTruncation: String?
     let speed = SpeedMeter()
 
     static let bufferSize: Int64 = 512 * 1024
     /// curl refuses a receive buffer below 1 KiB.
     static let minimumBufferSize: Int64 = 1024
+    /// SPEC §5 durability: flush at least this often while bytes arrive…
+    static let syncInterval = 0.5
+    /// …and at least every this many bytes.
+    static let syncBytes: Int64 = 16 << 20
 
     init(task: TransferTask) throws {
         guard let partialPath = task.partialPath else {
@@ -39,22 +55,59 @@ final class Transfer {
         self.task = task
         self.partialPath = partialPath
         isHTTP = task.url.lowercased().hasPrefix("http")
-        if let checksum = task.checksum, checksum.hasPrefix(Checksum.sha256Prefix) { hasher = SHA256() }
+        let start = ResumeRules.start(
+            durable: task.durableBytes, validator: task.validator, partialLength: FileSystem.size(partialPath))
+        var resumeValidator: String?
+        switch start {
+        case .fresh(let reason):
+            offset = 0
+            restartNote = reason
+        case .resume(let from, let validator):
+            offset = from
+            resumeValidator = validator
+        }
+        bytesWritten = offset
+        durableBytes = offset
         easy = try CurlEasy()
-        descriptor = open(partialPath, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o666)
+        // Never O_TRUNC: after a crash the file may hold more than was flushed; it is cut back
+        // to exactly the recorded offset, and the bytes before it are kept.
+        descriptor = open(partialPath, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o666)
         if descriptor < 0 { throw BgxferError.system("cannot create", path: partialPath) }
         do {
-            try configure()
+            if ftruncate(descriptor, off_t(offset)) != 0 || lseek(descriptor, off_t(offset), SEEK_SET) < 0 {
+                throw BgxferError.system("cannot prepare", path: partialPath)
+            }
+            if let checksum = task.checksum, checksum.hasPrefix(Checksum.sha256Prefix) {
+                hasher = try Self.hash(partialPath, upTo: offset)
+            }
+            try configure(resumeValidator: resumeValidator)
         } catch {
             closeFile()
-            FileSystem.removeIfPresent(partialPath)
+            if offset == 0 { FileSystem.removeIfPresent(partialPath) }
             throw error
         }
     }
 
+    /// A hash fed with the first `length` bytes of the file (the part an attempt continues).
+    private static func hash(_ path: String, upTo length: Int64) throws -> SHA256 {
+        var hasher = SHA256()
+        guard length > 0 else { return hasher }
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        var remaining = length
+        while remaining > 0 {
+            guard let chunk = try handle.read(upToCount: Int(min(remaining, 1 << 20))), !chunk.isEmpty else {
+                throw BgxferError("\(path) is shorter than \(length) bytes")
+            }
+            hasher.update(data: chunk)
+            remaining -= Int64(chunk.count)
+        }
+        return hasher
+    }
+
     deinit { closeFile() }
 
-    private func configure() throws {
+    private func configure(resumeValidator: String?) throws {
         let context = Unmanaged.passUnretained(self).toOpaque()
         try easy.set(CURLOPT_URL, task.url)
         try easy.set(CURLOPT_PROTOCOLS_STR, "http,https,ftp,ftps")
@@ -66,7 +119,18 @@ final class Transfer {
         let downgradeGuarded = task.url.lowercased().hasPrefix("https:") && !task.allowDowngrade
         try easy.set(CURLOPT_REDIR_PROTOCOLS_STR, downgradeGuarded ? "https" : "http,https,ftp")
         try easy.set(CURLOPT_USERAGENT, "bgxfer/\(Version.current)")
-        try easy.setHeaders(task.requestHeaders)
+        var headers = task.requestHeaders
+        if let resumeValidator, offset > 0 {
+            if isHTTP {
+                // Not CURLOPT_RESUME_FROM: curl would fail on a 200 instead of letting us restart.
+                try easy.set(CURLOPT_RANGE, "\(offset)-")
+                headers.append("If-Range: \(resumeValidator)")
+            } else {
+                try easy.set(CURLOPT_RESUME_FROM_LARGE, offset: offset)  // FTP: REST
+            }
+        }
+        if !isHTTP { try easy.set(CURLOPT_FILETIME, true) }  // FTP: MDTM, part of the validator
+        try easy.setHeaders(headers)
         try easy.set(CURLOPT_NOSIGNAL, true)
         try easy.set(CURLOPT_TCP_KEEPALIVE, true)
         // Fewer, larger writes: curl hands the write callback at most this much at a time. A
@@ -115,22 +179,79 @@ final class Transfer {
         }
         hasher?.update(bufferPointer: bytes)
         bytesWritten += Int64(bytes.count)
+        if bytesWritten - durableBytes >= Self.syncBytes { sync() }
         return bytes.count
     }
 
     /// Called before the first body byte (or at the end, for an empty body): records the
-    /// response, and refuses a body that is an error page so it never reaches the file.
+    /// response, refuses a body that is an error page so it never reaches the file, and checks
+    /// that a resumed transfer continues the same file from the right byte (SPEC §5).
     private func acceptResponse() -> Bool {
         let status = easy.info(long: CURLINFO_RESPONSE_CODE) ?? 0
-        unsavedResponse = ResponseInfo(
-            status: isHTTP ? status : nil,
-            headers: isHTTP ? headerLines : nil,
-            bytesExpected: expectedLength(),
+        var response = ResponseInfo(
+            status: isHTTP ? status : nil, headers: isHTTP ? headerLines : nil, bytesExpected: nil,
             effectiveURL: easy.info(string: CURLINFO_EFFECTIVE_URL))
-        if isHTTP && !(200..<300).contains(status) {
+        defer { unsavedResponse = response }
+        let length = expectedLength()
+        guard isHTTP else { return acceptFTP(&response, remaining: length) }
+
+        let contentRange = response.value(of: "Content-Range")
+        if offset > 0 {
+            switch ResumeRules.judge(offset: offset, status: status, contentRange: contentRange, expectedTotal: task.bytesExpected) {
+            case .append:
+                response.bytesExpected = contentRange.flatMap(ContentRange.init)?.total ?? length.map { offset + $0 }
+            case .truncateAndWrite(let reason):
+                guard startOverInPlace(reason) else { return false }
+                response.bytesExpected = length
+            case .restart(let reason):
+                restartReason = reason
+                return false
+            case .alreadyComplete:
+                alreadyComplete = true
+                response.bytesExpected = offset
+                return false
+            case .error:
+                rejectedStatus = status
+                return false
+            }
+        } else if !(200..<300).contains(status) {
             rejectedStatus = status
             return false
+        } else {
+            response.bytesExpected = length
         }
+        response.validator = ResumeRules.validator(
+            etag: response.value(of: "ETag"), lastModified: response.value(of: "Last-Modified"),
+            date: response.value(of: "Date"))
+        return true
+    }
+
+    /// FTP: the file's size and modification time vouch for the bytes on disk.
+    private func acceptFTP(_ response: inout ResponseInfo, remaining: Int64?) -> Bool {
+        let size = remaining.map { offset + $0 }
+        let modified = easy.info(offset: CURLINFO_FILETIME_T).flatMap { $0 > 0 ? $0 : nil }
+        let validator = ResumeRules.ftpValidator(size: size, modified: modified)
+        if offset > 0 && validator != task.validator {
+            restartReason = "the file on the FTP server changed (size or modification time)"
+            return false
+        }
+        response.bytesExpected = size
+        response.validator = validator
+        return true
+    }
+
+    /// The whole file is coming instead of the rest: cut the partial file to zero and write it
+    /// from the start.
+    private func startOverInPlace(_ reason: String) -> Bool {
+        guard ftruncate(descriptor, 0) == 0, lseek(descriptor, 0, SEEK_SET) == 0 else {
+            writeError = errno
+            return false
+        }
+        bytesWritten = 0
+        durableBytes = 0
+        restartNote = reason
+        unsavedTruncation = reason
+        if hasher != nil { hasher = SHA256() }
         return true
     }
 
@@ -145,41 +266,83 @@ final class Transfer {
         return unsavedResponse
     }
 
+    /// Why the bytes on disk were dropped for this attempt's response, once, for the worker to
+    /// store with the response.
+    func takeTruncation() -> String? {
+        defer { unsavedTruncation = nil }
+        return unsavedTruncation
+    }
+
     // MARK: - The end
 
     /// Decides how the attempt ended. On success the partial file is complete, verified and
-    /// flushed to disk, ready to be renamed onto the destination.
+    /// flushed to disk, ready to be renamed onto the destination. Otherwise what was written is
+    /// flushed, so `durableBytes` is what a later attempt can continue from.
     func finish(result: CURLcode) -> TransferOutcome {
         if !bodyStarted {
             bodyStarted = true
             _ = acceptResponse()
         }
+        if let restartReason { return .restart(reason: restartReason) }
         if let status = rejectedStatus {
-            return .failed(HTTPStatus.error(status, statusLine: statusLine))
+            sync()
+            return .failed(HTTPStatus.error(status, statusLine: statusLine), retryAfter: retryAfter())
         }
         if let writeError {
-            return .failed(TaskError(
-                code: "write-error",
-                message: "\(FileSystem.describe(errno: writeError)) (writing \(partialPath))"))
+            sync()
+            return .failed(
+                TaskError(code: "write-error", message: "\(FileSystem.describe(errno: writeError)) (writing \(partialPath))"),
+                retryAfter: nil)
         }
-        if result != CURLE_OK {
-            return .failed(CurlFailure.error(result, message: easy.message(for: result)))
+        if result != CURLE_OK && !alreadyComplete {
+            sync()
+            return .failed(CurlFailure.error(result, message: easy.message(for: result)), retryAfter: nil)
         }
         if let expected = task.checksum, let hasher {
             let actual = Checksum.sha256Prefix + hasher.finalize().map { String(format: "%02x", $0) }.joined()
             if actual != expected.lowercased() {
-                return .failed(TaskError(
-                    code: "checksum-mismatch",
-                    message: "checksum mismatch: expected \(expected), got \(actual)"))
+                return .failed(
+                    TaskError(code: "checksum-mismatch", message: "checksum mismatch: expected \(expected), got \(actual)"),
+                    retryAfter: nil)
             }
         }
-        if fdatasync(descriptor) != 0 {
-            return .failed(TaskError(
-                code: "write-error",
-                message: "\(FileSystem.describe(errno: errno)) (flushing \(partialPath))"))
+        guard sync() else {
+            return .failed(
+                TaskError(code: "write-error", message: "\(FileSystem.describe(errno: errno)) (flushing \(partialPath))"),
+                retryAfter: nil)
         }
         closeFile()
         return .verified
+    }
+
+    /// Seconds the server asked us to wait (`Retry-After`: seconds or an HTTP date).
+    private func retryAfter() -> Double? {
+        guard let text = ResponseInfo(headers: headerLines).value(of: "Retry-After") else { return nil }
+        if let seconds = Double(text), seconds >= 0 { return seconds }
+        return HTTPDate.parse(text).map { max(0, $0.timeIntervalSinceNow) }
+    }
+
+    // MARK: - Durability
+
+    /// Flushes written bytes to disk when the last flush is old enough.
+    func syncIfDue(now: Double) {
+        if bytesWritten > durableBytes && now - lastSync >= Self.syncInterval { sync() }
+    }
+
+    /// fdatasync: afterwards every byte written is durable. Returns false when it failed.
+    @discardableResult
+    func sync() -> Bool {
+        guard descriptor >= 0 else { return true }
+        lastSync = Monotonic.seconds()
+        guard fdatasync(descriptor) == 0 else { return false }
+        durableBytes = bytesWritten
+        return true
+    }
+
+    /// Stops writing, keeping the partial file (flushed) for a later attempt.
+    func keep() {
+        sync()
+        closeFile()
     }
 
     /// Stops writing and deletes the partial file.
@@ -203,8 +366,11 @@ extension Transfer: Sendable {}
 struct ResponseInfo: Equatable {
     var status: Int?
     var headers: [String]?
+    /// The whole file's length (for a 206, the total of its Content-Range).
     var bytesExpected: Int64?
     var effectiveURL: String?
+    /// The strong validator the bytes of this response can be resumed with later.
+    var validator: String?
 
     /// The header's value in the final response (names compare case-insensitively).
     func value(of name: String) -> String? {
@@ -220,7 +386,10 @@ struct ResponseInfo: Equatable {
 enum TransferOutcome: Equatable {
     /// The partial file holds the whole, verified body, flushed to disk.
     case verified
-    case failed(TaskError)
+    /// The response did not continue the bytes on disk: start again from zero.
+    case restart(reason: String)
+    /// `retryAfter`: seconds the server asked for (429, 503).
+    case failed(TaskError, retryAfter: Double?)
 }
 
 /// curl's C callbacks: they capture nothing; the `Transfer` comes back through the user-data

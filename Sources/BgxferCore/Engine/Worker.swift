@@ -64,7 +64,8 @@ public final class Worker {
                 needsReconcile = false
                 lastCheck = Monotonic.seconds()
             }
-            if active.isEmpty {
+            let nextRetry = try store.nextRetry(session: session)
+            if active.isEmpty && nextRetry == nil {
                 if try continueAfterIdle() {
                     needsReconcile = true
                     continue
@@ -86,7 +87,13 @@ public final class Worker {
             }
             if needsReconcile { continue }
 
-            let timeout = max(0, lastFlush + Self.progressInterval - Monotonic.seconds())
+            // Sleep until the next progress save, or the next retry when nothing runs.
+            var timeout = active.isEmpty ? Self.fallbackCheckInterval : max(0, lastFlush + Self.progressInterval - now)
+            if let nextRetry {
+                let untilRetry = nextRetry.timeIntervalSinceNow
+                if untilRetry <= 0 { needsReconcile = true; continue }
+                timeout = min(timeout, untilRetry)
+            }
             let ready = multi.poll(
                 extra: [signals.descriptor] + (watcher.map { [$0.descriptor] } ?? []),
                 timeoutMilliseconds: Int32(timeout * 1000) + 1)
@@ -96,6 +103,7 @@ public final class Worker {
             }
             let storeTouched = watcher.map { ready.contains($0.descriptor) } ?? false
             if storeTouched { watcher?.drain() }
+            if nextRetry.map({ $0.timeIntervalSinceNow <= 0 }) ?? false { needsReconcile = true }
             if storeTouched || Monotonic.seconds() - lastCheck >= Self.fallbackCheckInterval {
                 lastCheck = Monotonic.seconds()
                 let version = try store.dataVersion()
@@ -110,32 +118,51 @@ public final class Worker {
 
     // MARK: - Following the store
 
-    /// Stops transfers whose task is no longer running (canceled, suspended, removed) and
-    /// starts queued tasks while there are free slots.
+    /// Stops transfers whose task is no longer running (suspended, canceled, removed) and
+    /// starts ready tasks while there are free slots.
     private func reconcile() throws {
         if !active.isEmpty {
             let states = try store.states(of: Array(active.keys))
             for (id, transfer) in active where states[id] != .running {
-                let state = states[id]
                 abandon(transfer)
-                transfer.discard()
-                logger.info("stopped: the task is \(state.map(\.rawValue) ?? "removed")", metadata: taskMetadata(id))
+                try letGo(transfer, state: states[id])
             }
         }
-        for task in try store.claimQueued(session: session, limit: parallelism - active.count, pid: pid) {
-            start(task)
+        for task in try store.claimReady(session: session, limit: parallelism - active.count, pid: pid) {
+            try start(task)
         }
+    }
+
+    /// The user suspended, canceled or removed a running task: keep its bytes when they may be
+    /// wanted again (suspended; canceled with resume data), else delete them.
+    private func letGo(_ transfer: Transfer, state: TaskState?) throws {
+        let id = transfer.task.id
+        let keep: Bool
+        switch state {
+        case .suspended?, .queued?, .waiting?: keep = true
+        case .canceled?: keep = try store.task(id)?.keepPartial ?? false
+        default: keep = false
+        }
+        if keep {
+            transfer.keep()
+            try store.recordDurable(id, bytes: transfer.durableBytes)
+        } else {
+            transfer.discard()
+        }
+        let what = state.map(\.rawValue) ?? "removed"
+        logger.info("stopped: the task is \(what)\(keep ? "; \(transfer.durableBytes) bytes kept" : "")", metadata: taskMetadata(id))
     }
 
     /// The session looks idle: release the lock, then look once more, because a CLI may have
     /// queued a task after our last look but before the lock was free, and seen the lock held.
     /// Returns true when the worker got its lock back and has work again.
     private func continueAfterIdle() throws -> Bool {
+        guard try !store.hasPendingWork(session: session) else { return true }
         // Logged while the lock is still held: in the worker log, "worker started"/"took the
         // session lock again" and "releasing the session lock" lines strictly alternate.
         logger.info("releasing the session lock")
         lock.close()
-        guard try store.hasQueuedWork(session: session) else { return false }
+        guard try store.hasPendingWork(session: session) else { return false }
         let again = try FileLock(path: store.paths.lockPath(session: session))
         guard try again.tryLock() else { return false }  // another worker has taken over
         lock = again
@@ -144,21 +171,28 @@ public final class Worker {
         return true
     }
 
-    private func start(_ task: TransferTask) {
+    private func start(_ task: TransferTask) throws {
+        let transfer: Transfer
         do {
-            let transfer = try Transfer(task: task)
+            transfer = try Transfer(task: task)
             try multi.add(transfer.easy)
-            active[task.id] = transfer
-            byHandle[transfer.easy.handle] = transfer
-            attemptStarted[task.id] = Monotonic.seconds()
-            logger.info(
-                "attempt \(task.attempts): \(Redaction.url(task.url)) → \(task.destination ?? "-")",
-                metadata: taskMetadata(task.id))
         } catch {
             let failure = TaskError(code: "write-error", message: "\(error)")
-            _ = try? store.fail(task.id, failure, bytes: 0)
+            _ = try? store.fail(task.id, failure, durableBytes: 0)
             logger.error("failed to start: \(failure.message)", metadata: taskMetadata(task.id))
+            return
         }
+        active[task.id] = transfer
+        byHandle[transfer.easy.handle] = transfer
+        attemptStarted[task.id] = Monotonic.seconds()
+        if let note = transfer.restartNote {
+            try store.noteFreshStart(task.id, reason: note)
+            logger.notice("starting from zero: \(note)", metadata: taskMetadata(task.id))
+        }
+        let from = transfer.offset > 0 ? " from byte \(transfer.offset)" : ""
+        logger.info(
+            "attempt \(task.attempts)\(from): \(Redaction.url(task.url)) → \(task.destination ?? "-")",
+            metadata: taskMetadata(task.id))
     }
 
     private func abandon(_ transfer: Transfer) {
@@ -174,19 +208,58 @@ public final class Worker {
         let id = transfer.task.id
         let elapsed = attemptStarted[id].map { Monotonic.seconds() - $0 }
         abandon(transfer)
-        if let response = transfer.takeResponse() { try store.saveResponse(id, response) }
+        try saveResponse(of: transfer)
         switch transfer.finish(result: result) {
         case .verified:
             try complete(transfer, elapsed: elapsed)
-        case .failed(let failure):
+        case .restart(let reason):
             transfer.discard()
-            let message = Redaction.text(failure.message, url: transfer.task.url)
-            do {
-                _ = try store.fail(id, TaskError(code: failure.code, message: message), bytes: transfer.bytesWritten)
-                logger.error("failed: \(message)", metadata: taskMetadata(id))
-            } catch let error as BgxferError {
-                logger.info("ended without recording the failure: \(error.message)", metadata: taskMetadata(id))
+            try ifStillRunning(id) {
+                try store.retry(
+                    id, TaskError(code: "restart", message: "starting again from zero: \(reason)"), at: Date(),
+                    durableBytes: 0, restartNote: reason)
             }
+            logger.notice("starting again from zero: \(reason)", metadata: taskMetadata(id))
+        case .failed(let failure, let retryAfter):
+            let error = TaskError(code: failure.code, message: Redaction.text(failure.message, url: transfer.task.url))
+            let task = transfer.task
+            if RetryPolicy.isRetryable(error) && task.budgetUsed < task.maxAttempts {
+                transfer.keep()
+                let delay = RetryPolicy.delay(afterAttempt: task.budgetUsed, retryAfter: retryAfter)
+                try ifStillRunning(id) {
+                    try store.retry(id, error, at: Date().addingTimeInterval(delay), durableBytes: transfer.durableBytes)
+                }
+                let next = "attempt \(task.budgetUsed + 1) of \(task.maxAttempts)"
+                logger.warning(
+                    "attempt \(task.attempts) failed: \(error.message); retrying in \(Format.duration(delay)) (\(next))",
+                    metadata: taskMetadata(id))
+                return
+            }
+            // Bytes that a later `resume` can continue from are kept; others are useless.
+            let validator = try store.task(id)?.validator
+            let resumable = transfer.durableBytes > 0 && validator != nil
+            if resumable { transfer.keep() } else { transfer.discard() }
+            try ifStillRunning(id) {
+                _ = try store.fail(id, error, durableBytes: resumable ? transfer.durableBytes : 0)
+            }
+            let kept = resumable ? "; \(transfer.durableBytes) bytes kept for 'bgxfer resume'" : ""
+            logger.error("failed: \(error.message)\(kept)", metadata: taskMetadata(id))
+        }
+    }
+
+    /// Records an attempt's end unless the user canceled, suspended or removed the task
+    /// meanwhile: then the user's word wins and there is nothing to record.
+    private func ifStillRunning(_ id: TaskID, _ record: () throws -> Void) throws {
+        do {
+            try record()
+        } catch let error as BgxferError {
+            logger.info("ended without recording the outcome: \(error.message)", metadata: taskMetadata(id))
+        }
+    }
+
+    private func saveResponse(of transfer: Transfer) throws {
+        if let response = transfer.takeResponse() {
+            try store.saveResponse(transfer.task.id, response, restartNote: transfer.takeTruncation())
         }
     }
 
@@ -205,7 +278,7 @@ public final class Worker {
         } catch let error as DestinationError {
             // The bytes are good: keep them where the message says.
             _ = try? store.fail(
-                task.id, TaskError(code: "destination-exists", message: error.message), bytes: bytes)
+                task.id, TaskError(code: "destination-exists", message: error.message), durableBytes: 0)
             logger.error("failed: \(error.message)", metadata: taskMetadata(task.id))
         } catch let error as BgxferError {
             // Canceled or removed while finishing: the user's word wins.
@@ -233,16 +306,17 @@ public final class Worker {
     // MARK: - Progress
 
     private func saveResponses() throws {
-        for (id, transfer) in active {
-            if let response = transfer.takeResponse() { try store.saveResponse(id, response) }
-        }
+        for transfer in active.values { try saveResponse(of: transfer) }
     }
 
+    /// Flushes what is due (SPEC §5 durability), then saves every running transfer's progress
+    /// and flushed length in one transaction.
     private func saveProgress(now: Double) throws {
         let samples = active.map { id, transfer in
+            transfer.syncIfDue(now: now)
             transfer.speed.record(bytes: transfer.bytesWritten, at: now)
             return ProgressSample(
-                id: id, bytesTransferred: transfer.bytesWritten, bytesExpected: nil,
+                id: id, bytesTransferred: transfer.bytesWritten, durableBytes: transfer.durableBytes,
                 bytesPerSecond: transfer.speed.bytesPerSecond)
         }
         try store.saveProgress(samples)
@@ -253,13 +327,14 @@ public final class Worker {
     /// SIGTERM or SIGINT: hand the running tasks back to the queue, so the next worker starts
     /// them again, and exit.
     private func stop(signal: Int32) throws {
-        let ids = Array(active.keys)
+        var durable: [TaskID: Int64] = [:]
         for transfer in active.values {
             abandon(transfer)
-            transfer.discard()
+            transfer.keep()
+            durable[transfer.task.id] = transfer.durableBytes
         }
-        try store.requeue(ids)
-        logger.notice("stopping on signal \(signal); \(ids.count) task(s) will continue with the next worker")
+        try store.requeue(durable)
+        logger.notice("stopping on signal \(signal); \(durable.count) task(s) will continue with the next worker")
         logger.info("releasing the session lock")
         logExit()
     }

@@ -57,8 +57,11 @@ public struct Destination: Sendable {
         }
     }
 
-    private func absolute(_ path: String) -> String {
-        let joined = path.hasPrefix("/") ? path : workingDirectory + "/" + path
+    private func absolute(_ path: String) -> String { Self.absolute(path, in: workingDirectory) }
+
+    /// `path` made absolute against `directory`, with `.` and `..` resolved.
+    public static func absolute(_ path: String, in directory: String) -> String {
+        let joined = path.hasPrefix("/") ? path : directory + "/" + path
         return (joined as NSString).standardizingPath
     }
 }

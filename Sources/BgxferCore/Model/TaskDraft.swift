@@ -12,9 +12,37 @@ public struct TaskDraft: Sendable, Equatable {
     public var allowDowngrade = false
     public var connectTimeout: Double?
     public var noProgressTimeout: Double = 120
+    public var maxAttempts: Int = Self.defaultMaxAttempts
+    /// Continue from resume data: the partial file, its flushed length and validator.
+    public var resumeFrom: ResumePoint?
+
+    /// SPEC §5: five attempts in all before a task fails.
+    public static let defaultMaxAttempts = 5
 
     public init(url: String, destination: String?) {
         self.url = url
         self.destination = destination
+    }
+}
+
+/// Where a new task continues from (`resume --resume-data`).
+public struct ResumePoint: Sendable, Equatable {
+    public var partialPath: String
+    public var bytes: Int64
+    public var validator: String?
+    public var expectedLength: Int64?
+    public var etag: String?
+    public var lastModified: String?
+
+    public init(
+        partialPath: String, bytes: Int64, validator: String?, expectedLength: Int64?, etag: String?,
+        lastModified: String?
+    ) {
+        self.partialPath = partialPath
+        self.bytes = bytes
+        self.validator = validator
+        self.expectedLength = expectedLength
+        self.etag = etag
+        self.lastModified = lastModified
     }
 }

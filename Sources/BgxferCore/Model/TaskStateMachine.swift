@@ -14,6 +14,9 @@ public enum TaskEvent: Sendable, Equatable {
     case resume
     /// The worker that ran the task is gone (killed, crashed, stopped): run it again.
     case workerLost
+    /// The attempt ended with an error worth retrying (or the bytes had to be thrown away):
+    /// wait, then try again.
+    case retry
 }
 
 /// The task lifecycle as a pure function: which event is allowed in which state, and where it
@@ -25,6 +28,7 @@ public enum TaskStateMachine {
         case (.queued, .start), (.waiting, .start): .running
         case (.running, .complete): .completed
         case (.running, .fail), (.waiting, .fail): .failed
+        case (.running, .retry): .waiting
         case (.scheduled, .cancel), (.queued, .cancel), (.running, .cancel), (.waiting, .cancel),
             (.suspended, .cancel), (.failed, .cancel):
             .canceled
@@ -53,6 +57,7 @@ extension TaskEvent {
         case .suspend: "suspend"
         case .resume: "resume"
         case .workerLost: "recover"
+        case .retry: "retry"
         }
     }
 }

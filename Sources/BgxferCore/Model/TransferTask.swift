@@ -45,6 +45,23 @@ public struct TransferTask: Sendable, Codable, Equatable {
     public var errorMessage: String?
     public var workerPid: Int32?
 
+    /// Bytes at the start of the partial file known to be on disk (flushed with fdatasync):
+    /// where the next attempt continues. Anything past it is cut off first.
+    public var durableBytes: Int64 = 0
+    /// What the next attempt sends as `If-Range`: a strong ETag, a strong Last-Modified date,
+    /// or for FTP `ftp:<size>:<mtime>`. nil: the bytes cannot be vouched for, start from zero.
+    public var validator: String?
+    /// Why the last resume had to start from zero, when it had to (shown by `show`).
+    public var restartNote: String?
+    /// Attempts allowed before the task fails (`--retries`, the first included).
+    public var maxAttempts: Int = TaskDraft.defaultMaxAttempts
+    /// Attempts made since the task was created or last resumed by the user.
+    public var budgetUsed: Int = 0
+    /// While `waiting`: when the next attempt may start.
+    public var nextAttemptAt: Date?
+    /// Canceled with `--resume-data`: the partial file belongs to the resume data now.
+    public var keepPartial: Bool = false
+
     public var error: TaskError? {
         guard let errorCode else { return nil }
         return TaskError(code: errorCode, message: errorMessage ?? errorCode)
@@ -57,9 +74,10 @@ public struct TransferTask: Sendable, Codable, Equatable {
     }
 
     /// Whether the task could continue from the bytes it has rather than from zero: it has
-    /// bytes and a strong validator to ask the server whether they are still good (SPEC §5).
+    /// flushed bytes and a strong validator to ask the server whether they are still good
+    /// (SPEC §5).
     public var resumable: Bool {
-        bytesTransferred > 0 && (etag.map(Validators.isStrong) ?? false || lastModified != nil)
+        state != .completed && durableBytes > 0 && validator != nil
     }
 
     public var progress: Double? {

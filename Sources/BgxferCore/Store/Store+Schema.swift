@@ -48,6 +48,18 @@ extension Store {
                         WHERE destination IS NOT NULL AND state IN (\(live));
                     """)
         }
+        migrator.registerMigration("v2: resuming and retrying") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE task ADD COLUMN durableBytes INTEGER NOT NULL DEFAULT 0 CHECK (durableBytes >= 0);
+                    ALTER TABLE task ADD COLUMN validator TEXT;
+                    ALTER TABLE task ADD COLUMN restartNote TEXT;
+                    ALTER TABLE task ADD COLUMN maxAttempts INTEGER NOT NULL DEFAULT 5 CHECK (maxAttempts >= 1);
+                    ALTER TABLE task ADD COLUMN budgetUsed INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE task ADD COLUMN nextAttemptAt DATETIME;
+                    ALTER TABLE task ADD COLUMN keepPartial BOOLEAN NOT NULL DEFAULT 0;
+                    """)
+        }
         return migrator
     }()
 }
@@ -64,5 +76,6 @@ extension TransferTask: FetchableRecord, PersistableRecord {
         static let destination = Column("destination")
         static let createdAt = Column("createdAt")
         static let finishedAt = Column("finishedAt")
+        static let nextAttemptAt = Column("nextAttemptAt")
     }
 }

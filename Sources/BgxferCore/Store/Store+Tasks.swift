@@ -155,8 +155,16 @@ extension TransferTask {
             connectTimeout: draft.connectTimeout, noProgressTimeout: draft.noProgressTimeout,
             bytesTransferred: 0, bytesExpected: nil, bytesPerSecond: nil, createdAt: createdAt,
             startedAt: nil, finishedAt: nil, attempts: 0, httpStatus: nil, responseHeaders: nil,
-            effectiveURL: nil, etag: nil, lastModified: nil, errorCode: nil, errorMessage: nil,
-            workerPid: nil)
+            effectiveURL: nil, etag: draft.resumeFrom?.etag, lastModified: draft.resumeFrom?.lastModified,
+            errorCode: nil, errorMessage: nil, workerPid: nil)
+        maxAttempts = draft.maxAttempts
+        if let point = draft.resumeFrom {
+            partialPath = point.partialPath
+            durableBytes = point.bytes
+            bytesTransferred = point.bytes
+            bytesExpected = point.expectedLength
+            validator = point.validator
+        }
     }
 }
 

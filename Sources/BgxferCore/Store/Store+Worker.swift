@@ -5,7 +5,7 @@ import GRDB
 struct ProgressSample: Equatable {
     var id: TaskID
     var bytesTransferred: Int64
-    var bytesExpected: Int64?
+    var durableBytes: Int64
     var bytesPerSecond: Double?
 }
 
@@ -27,28 +27,85 @@ extension Store {
         }
     }
 
-    /// Moves up to `limit` queued tasks of the session, oldest first, to `running` for this
-    /// worker, and returns them.
-    func claimQueued(session: String, limit: Int, pid: Int32, now: Date = Date()) throws -> [TransferTask] {
+    /// Moves up to `limit` tasks of the session that are ready (queued, or waiting whose retry
+    /// time has come), oldest first, to `running` for this worker, and returns them.
+    func claimReady(session: String, limit: Int, pid: Int32, now: Date = Date()) throws -> [TransferTask] {
         guard limit > 0 else { return [] }
         return try write { db in
-            let queued = try TransferTask
-                .filter(TransferTask.Field.session == session && TransferTask.Field.state == TaskState.queued.rawValue)
+            let ready = try TransferTask
+                .filter(TransferTask.Field.session == session)
+                .filter(
+                    TransferTask.Field.state == TaskState.queued.rawValue
+                        || (TransferTask.Field.state == TaskState.waiting.rawValue
+                            && TransferTask.Field.nextAttemptAt <= now))
                 .order(TransferTask.Field.createdAt, TransferTask.Field.id)
                 .limit(limit)
                 .fetchAll(db)
-            return try queued.map { task in
+            return try ready.map { task in
                 try Self.transition(db, task.id, on: .start) { task in
                     task.workerPid = pid
                     task.startedAt = task.startedAt ?? now
                     task.attempts += 1
-                    // Each attempt starts from zero for now: resuming is a later feature.
-                    task.bytesTransferred = 0
+                    task.budgetUsed += 1
+                    task.bytesTransferred = task.durableBytes
                     task.bytesPerSecond = nil
+                    task.nextAttemptAt = nil
                     task.errorCode = nil
                     task.errorMessage = nil
                 }
             }
+        }
+    }
+
+    /// When the session's next waiting task may be retried, if it has one.
+    func nextRetry(session: String) throws -> Date? {
+        try read { db in
+            try Date.fetchOne(
+                db,
+                TransferTask.select(min(TransferTask.Field.nextAttemptAt))
+                    .filter(TransferTask.Field.session == session && TransferTask.Field.state == TaskState.waiting.rawValue))
+        }
+    }
+
+    /// The attempt starts from zero, giving up bytes on disk: say why.
+    func noteFreshStart(_ id: TaskID, reason: String) throws {
+        try write { db in
+            try db.execute(
+                sql: """
+                    UPDATE task SET restartNote = ?, durableBytes = 0, bytesTransferred = 0, validator = NULL
+                    WHERE id = ? AND state = 'running'
+                    """,
+                arguments: [reason, id.rawValue])
+        }
+    }
+
+    /// The attempt ended with an error worth retrying, or its response did not continue the
+    /// bytes on disk: `waiting` until `at`, with `error` saying why.
+    func retry(_ id: TaskID, _ error: TaskError, at: Date, durableBytes: Int64, restartNote: String? = nil) throws {
+        try write { db in
+            _ = try Self.transition(db, id, on: .retry) { task in
+                task.errorCode = error.code
+                task.errorMessage = error.message
+                task.nextAttemptAt = at
+                task.durableBytes = durableBytes
+                task.bytesTransferred = durableBytes
+                task.bytesPerSecond = nil
+                task.workerPid = nil
+                if let restartNote {
+                    task.restartNote = restartNote
+                    task.validator = nil
+                }
+            }
+        }
+    }
+
+    /// Records how much of a task's partial file is on disk, whatever its state now (the user
+    /// may have suspended or canceled it while the worker was writing).
+    func recordDurable(_ id: TaskID, bytes: Int64) throws {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE task SET durableBytes = ?, bytesTransferred = ?, bytesPerSecond = NULL WHERE id = ?",
+                arguments: [bytes, bytes, id.rawValue])
         }
     }
 
@@ -66,11 +123,12 @@ extension Store {
         }
     }
 
-    /// Whether the session has tasks waiting for a worker.
-    func hasQueuedWork(session: String) throws -> Bool {
+    /// Whether the session has tasks for a worker: queued, or waiting to be retried.
+    func hasPendingWork(session: String) throws -> Bool {
         try read { db in
             try TransferTask
-                .filter(TransferTask.Field.session == session && TransferTask.Field.state == TaskState.queued.rawValue)
+                .filter(TransferTask.Field.session == session)
+                .filter([TaskState.queued.rawValue, TaskState.waiting.rawValue].contains(TransferTask.Field.state))
                 .fetchCount(db) > 0
         }
     }
@@ -82,24 +140,32 @@ extension Store {
             for sample in samples {
                 try db.execute(
                     sql: """
-                        UPDATE task SET bytesTransferred = ?, bytesExpected = coalesce(?, bytesExpected),
-                            bytesPerSecond = ? WHERE id = ? AND state = 'running'
+                        UPDATE task SET bytesTransferred = ?, durableBytes = ?, bytesPerSecond = ?
+                        WHERE id = ? AND state = 'running'
                         """,
-                    arguments: [sample.bytesTransferred, sample.bytesExpected, sample.bytesPerSecond, sample.id.rawValue])
+                    arguments: [sample.bytesTransferred, sample.durableBytes, sample.bytesPerSecond, sample.id.rawValue])
             }
         }
     }
 
     /// Stores what the response said: status, headers, validators, length.
-    func saveResponse(_ id: TaskID, _ response: ResponseInfo) throws {
+    /// `restartNote`: the response replaced the bytes on disk (a 200 to a ranged request).
+    func saveResponse(_ id: TaskID, _ response: ResponseInfo, restartNote: String? = nil) throws {
         try write { db in
             guard var task = try TransferTask.fetchOne(db, key: id.rawValue), task.state == .running else { return }
             task.httpStatus = response.status
             task.responseHeaders = response.headers
             task.effectiveURL = response.effectiveURL
             task.bytesExpected = response.bytesExpected ?? task.bytesExpected
-            task.etag = response.value(of: "ETag")
-            task.lastModified = response.value(of: "Last-Modified")
+            if response.status != nil {
+                task.etag = response.value(of: "ETag")
+                task.lastModified = response.value(of: "Last-Modified")
+            }
+            task.validator = response.validator
+            if let note = restartNote {
+                task.restartNote = note
+                task.durableBytes = 0
+            }
             try task.update(db)
         }
     }
@@ -122,12 +188,14 @@ extension Store {
         }
     }
 
-    func fail(_ id: TaskID, _ error: TaskError, bytes: Int64, now: Date = Date()) throws -> TransferTask {
+    /// `durableBytes`: what stays resumable in the kept partial file (0 when it was deleted).
+    func fail(_ id: TaskID, _ error: TaskError, durableBytes: Int64, now: Date = Date()) throws -> TransferTask {
         try write { db in
             try Self.transition(db, id, on: .fail) { task in
                 task.errorCode = error.code
                 task.errorMessage = error.message
-                task.bytesTransferred = bytes
+                task.durableBytes = durableBytes
+                task.bytesTransferred = durableBytes
                 task.bytesPerSecond = nil
                 task.finishedAt = now
                 task.workerPid = nil
@@ -135,14 +203,18 @@ extension Store {
         }
     }
 
-    /// A worker stopped by a signal hands its running tasks back to the queue.
-    func requeue(_ ids: [TaskID]) throws {
+    /// A worker stopped by a signal hands its running tasks back to the queue, with the bytes
+    /// it flushed.
+    func requeue(_ durable: [TaskID: Int64]) throws {
         try write { db in
-            for id in ids {
+            for (id, bytes) in durable {
                 guard let task = try TransferTask.fetchOne(db, key: id.rawValue), task.state == .running else { continue }
                 _ = try Self.transition(db, id, on: .workerLost) { task in
                     task.workerPid = nil
                     task.bytesPerSecond = nil
+                    task.durableBytes = bytes
+                    task.bytesTransferred = bytes
+                    task.budgetUsed = max(0, task.budgetUsed - 1)  // not the attempt's fault
                 }
             }
         }

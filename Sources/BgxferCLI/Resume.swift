@@ -1,0 +1,98 @@
+import ArgumentParser
+import BgxferCore
+import Foundation
+import Logging
+
+struct Resume: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Continue suspended or failed tasks, or make a new task from resume data.",
+        discussion: """
+            With task IDs: each suspended or failed task is queued again with a fresh retry budget \
+            and continues from the bytes on disk when the server confirms they are still good \
+            (else from zero, as 'show' then says). With --resume-data FILE (written by \
+            'bgxfer cancel --resume-data'): a new task continues the download, even after the \
+            original task was removed; it prints the new task's ID.
+            """)
+
+    @Argument(help: "The tasks' IDs (or unique prefixes).", completion: TaskIDCompletion.kind)
+    var ids: [String] = []
+
+    @Option(help: ArgumentHelp("Continue from this resume data instead.", valueName: "file"), completion: .file())
+    var resumeData: String?
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("With --resume-data: save to this path instead.", valueName: "path"))
+    var output: String?
+
+    @Option(
+        name: [.customShort("H"), .customLong("header")],
+        help: ArgumentHelp("With --resume-data: send this header too; repeat for more.", valueName: "name: value"))
+    var headers: [String] = []
+
+    @Flag(help: "With --resume-data: print the new task as JSON.")
+    var json = false
+
+    func validate() throws {
+        if resumeData == nil {
+            if ids.isEmpty { throw ValidationError("give at least one task ID, or --resume-data FILE") }
+            if output != nil || !headers.isEmpty || json {
+                throw ValidationError("-o, -H and --json go with --resume-data")
+            }
+        } else if !ids.isEmpty {
+            throw ValidationError("give either task IDs or --resume-data, not both")
+        }
+    }
+
+    func run() throws { try run(.current()) }
+
+    func run(_ context: Context) throws {
+        let store = try context.openStore()
+        if let resumeData {
+            try resumeFromData(Destination.absolute(resumeData, in: context.workingDirectory), store: store, context: context)
+            return
+        }
+        var sessions = Set<String>()
+        for task in try ids.map(store.resolve) {
+            let resumed = try store.transition(task.id, on: .resume) { task in
+                task.budgetUsed = 0
+                task.errorCode = nil
+                task.errorMessage = nil
+                task.finishedAt = nil
+                task.nextAttemptAt = nil
+            }
+            sessions.insert(resumed.session)
+            Logger(label: "bgxfer").info("resumed by the user", metadata: [FileLogHandler.taskKey: "\(task.id)"])
+        }
+        for session in sessions.sorted() { try context.starter.ensureWorker(session: session) }
+    }
+
+    private func resumeFromData(_ path: String, store: Store, context: Context) throws {
+        let data = try ResumeData.read(from: path)
+        var point = data.resumePoint
+        var destination = data.destination
+        if let output {
+            destination = Destination.absolute(output, in: context.workingDirectory)
+        }
+        let destinationCheck = Destination(
+            output: destination, directory: nil, overwrite: false, workingDirectory: context.workingDirectory)
+        try destinationCheck.check(destination)
+        var draft = TaskDraft(url: data.url, destination: destination)
+        draft.requestHeaders = try data.headers.map(HeaderField.parse) + headers.map(HeaderField.parse)
+        // The partial file must sit next to the destination, so the final rename is atomic.
+        let directory = (destination as NSString).deletingLastPathComponent
+        if (point.partialPath as NSString).deletingLastPathComponent != directory {
+            let moved = directory + "/" + (point.partialPath as NSString).lastPathComponent
+            guard rename(point.partialPath, moved) == 0 else {
+                throw BgxferError.system(
+                    "cannot move the partial file \(point.partialPath) next to \(destination)", errno: errno)
+            }
+            point.partialPath = moved
+        }
+        draft.resumeFrom = point
+        let task = try store.insert(draft)
+        Logger(label: "bgxfer").info(
+            "continues from resume data \(path) at byte \(point.bytes): \(Redaction.url(data.url)) → \(destination)",
+            metadata: [FileLogHandler.taskKey: "\(task.id)"])
+        context.console.out(json ? TaskJSON.value(task).rendered() + "\n" : "\(task.id)\n")
+        try context.starter.ensureWorker(session: task.session)
+    }
+}
