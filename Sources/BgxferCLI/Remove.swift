@@ -39,11 +39,12 @@ struct Clean: ParsableCommand {
     }
 }
 
-/// What a forgotten task leaves behind that nobody else can use: its partial file and its log.
+/// What a forgotten task leaves behind that nobody else can use: its partial file (unless
+/// resume data refers to it) and its log.
 enum Forget {
     static func leftovers(of tasks: [TransferTask], paths: Paths) {
         for task in tasks {
-            if let partial = task.partialPath { FileSystem.removeIfPresent(partial) }
+            if let partial = task.partialPath, !task.keepPartial { FileSystem.removeIfPresent(partial) }
             TaskLog.remove(task.id, paths: paths)
         }
     }

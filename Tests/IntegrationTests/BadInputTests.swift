@@ -71,10 +71,11 @@ import Testing
     @Test func anAmbiguousPrefixIsRefusedNamingTheCandidates() throws {
         try withSandbox { sandbox in
             let nginx = try Nginx(in: sandbox.root)
-            // Failing tasks are cheap; make them until two IDs share a first character.
+            // Failing tasks are cheap; make them until two IDs share a first character and
+            // another does not.
             var ids: [String] = []
             var shared: Character?
-            while shared == nil {
+            while shared == nil || ids.allSatisfy({ $0.first == shared }) {
                 ids.append(try sandbox.download(nginx.url("missing-\(ids.count)")))
                 let firsts = ids.compactMap(\.first)
                 shared = firsts.first { first in firsts.filter { $0 == first }.count > 1 }

@@ -223,6 +223,7 @@ final class Transfer {
         response.validator = ResumeRules.validator(
             etag: response.value(of: "ETag"), lastModified: response.value(of: "Last-Modified"),
             date: response.value(of: "Date"))
+        response.describesFile = true
         return true
     }
 
@@ -237,6 +238,7 @@ final class Transfer {
         }
         response.bytesExpected = size
         response.validator = validator
+        response.describesFile = true
         return true
     }
 
@@ -371,6 +373,9 @@ struct ResponseInfo: Equatable {
     var effectiveURL: String?
     /// The strong validator the bytes of this response can be resumed with later.
     var validator: String?
+    /// The body goes into the partial file: this response's validators now describe the bytes
+    /// on disk. An error response (or one that was refused) leaves them as they were.
+    var describesFile = false
 
     /// The header's value in the final response (names compare case-insensitively).
     func value(of name: String) -> String? {

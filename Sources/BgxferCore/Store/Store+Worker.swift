@@ -156,6 +156,7 @@ extension Store {
             task.httpStatus = response.status
             task.responseHeaders = response.headers
             task.effectiveURL = response.effectiveURL
+            guard response.describesFile else { return try task.update(db) }
             task.bytesExpected = response.bytesExpected ?? task.bytesExpected
             if response.status != nil {
                 task.etag = response.value(of: "ETag")

@@ -130,3 +130,65 @@ enum TestFiles {
         return String(digest)
     }
 }
+
+/// Tests/Servers/fault_server.py: files with real Range/If-Range/ETag logic, faults on request
+/// (dropped connections, stalls, ignored ranges, wrong Content-Range, 503/429 with
+/// Retry-After, throttling) and a count of the bytes sent per file.
+final class FaultServer {
+    let port: Int
+    let root: String
+    private let process: Process
+
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Servers/fault_server.py").path
+
+    init(in directory: String) throws {
+        root = directory + "/fault-www"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        port = Await.freePort()
+        process = try Command.start(
+            "/usr/bin/python3", [Self.script, "\(port)", root], log: directory + "/fault-server.log")
+        try Await.port(port, timeout: 10)
+    }
+
+    func url(_ name: String) -> String { "http://127.0.0.1:\(port)/\(name)" }
+
+    /// Writes `size` random bytes as `name`, replacing any earlier version with a new file (so
+    /// a new ETag); returns their sha256.
+    @discardableResult
+    func serve(_ name: String, size: Int) throws -> String {
+        let temporary = root + "/.\(name).new"
+        let digest = try TestFiles.random(at: temporary, size: size)
+        guard rename(temporary, root + "/" + name) == 0 else { throw HarnessError.failed("rename \(name)") }
+        return digest
+    }
+
+    /// Sets faults for `name` (see the script's documentation).
+    func faults(_ name: String, _ settings: [String: Any]) throws {
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: settings), as: UTF8.self)
+        let outcome = try Command.run(
+            "/usr/bin/curl", ["-sS", "-f", "-X", "POST", "--data-binary", body, url("_faults/" + name)], environment: [:])
+        guard outcome.status == 0 else { throw HarnessError.failed("faults \(name): \(outcome.stderr)") }
+    }
+
+    struct Stats {
+        var bytesSent: Int
+        var requests: [[String: Any]]
+    }
+
+    func stats(_ name: String) throws -> Stats {
+        let outcome = try Command.run("/usr/bin/curl", ["-sS", "-f", url("_stats/" + name)], environment: [:])
+        guard outcome.status == 0,
+            let object = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
+        else { throw HarnessError.failed("stats \(name): \(outcome.stderr)") }
+        return Stats(
+            bytesSent: object["bytes_sent"] as? Int ?? -1, requests: object["requests"] as? [[String: Any]] ?? [])
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    deinit { if process.isRunning { stop() } }
+}
