@@ -28,6 +28,9 @@ public final class Worker {
     private let pid = getpid()
 
     private var active: [TaskID: Transfer] = [:]
+    /// When the session's next waiting task may be retried; read from the store on every
+    /// reconcile (it changes only when the store does), not on every turn of the loop.
+    private var nextRetry: Date?
     private var byHandle: [UnsafeMutableRawPointer: Transfer] = [:]
     private var attemptStarted: [TaskID: Double] = [:]
 
@@ -64,7 +67,6 @@ public final class Worker {
                 needsReconcile = false
                 lastCheck = Monotonic.seconds()
             }
-            let nextRetry = try store.nextRetry(session: session)
             if active.isEmpty && nextRetry == nil {
                 if try continueAfterIdle() {
                     needsReconcile = true
@@ -131,6 +133,7 @@ public final class Worker {
         for task in try store.claimReady(session: session, limit: parallelism - active.count, pid: pid) {
             try start(task)
         }
+        nextRetry = try store.nextRetry(session: session)
     }
 
     /// The user suspended, canceled or removed a running task: keep its bytes when they may be

@@ -73,7 +73,8 @@ final class Nginx {
     deinit { if process.isRunning { stop() } }
 }
 
-/// pyftpdlib (Debian's python3-pyftpdlib), a real FTP server, on loopback.
+/// pyftpdlib (Debian's python3-pyftpdlib), a real FTP server, on loopback, through
+/// Tests/Servers/ftp_server.py; `rate` throttles its data connections (bytes per second).
 final class FTPServer {
     let port: Int
     let root: String
@@ -81,15 +82,15 @@ final class FTPServer {
     let password = "s3cret"
     private let process: Process
 
-    init(in directory: String) throws {
+    init(in directory: String, rate: Int = 0) throws {
         root = directory + "/ftp"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         port = Await.freePort()
         let passive = 30000 + (port % 300) * 100
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Servers/ftp_server.py").path
         process = try Command.start(
-            "/usr/bin/python3",
-            ["-m", "pyftpdlib", "-i", "127.0.0.1", "-p", "\(port)", "-w", "-d", root, "-u", user, "-P", password,
-             "-r", "\(passive)-\(passive + 99)"],
+            "/usr/bin/python3", [script, "\(port)", root, user, password, "\(passive)", "\(rate)"],
             log: directory + "/ftp.log")
         try Await.port(port, timeout: 10)
     }
