@@ -11,27 +11,25 @@ struct Cancel: ParsableCommand {
             download later, even after this task is removed.
             """)
 
-    @Argument(help: "The tasks' IDs (or unique prefixes).", completion: TaskIDCompletion.kind)
-    var ids: [String]
+    @OptionGroup var tasks: TaskIDs
 
     @Option(help: ArgumentHelp("Write resume data to this file before canceling.", valueName: "file"), completion: .file())
     var resumeData: String?
 
     func validate() throws {
-        if ids.isEmpty { throw ValidationError("give at least one task ID") }
-        if resumeData != nil && ids.count != 1 { throw ValidationError("--resume-data goes with exactly one task ID") }
+        if resumeData != nil && tasks.ids.count != 1 { throw ValidationError("--resume-data goes with exactly one task ID") }
     }
 
     func run() throws { try run(.current()) }
 
     func run(_ context: Context) throws {
         let store = try context.openStore()
-        let tasks = try ids.map(store.resolve)
+        let resolved = try tasks.ids.map(store.resolve)
         if let resumeData {
-            try cancel(keepingResumeData: Destination.absolute(resumeData, in: context.workingDirectory), tasks[0], store)
+            try cancel(keepingResumeData: Destination.absolute(resumeData, in: context.workingDirectory), resolved[0], store)
             return
         }
-        for task in tasks {
+        for task in resolved {
             let canceled = try store.transition(task.id, on: .cancel) { task in
                 task.finishedAt = .now
                 task.bytesPerSecond = nil

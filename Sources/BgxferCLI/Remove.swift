@@ -6,18 +6,13 @@ struct Remove: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Forget ended tasks (downloaded files stay).")
 
-    @Argument(help: "The tasks' IDs (or unique prefixes).", completion: TaskIDCompletion.kind)
-    var ids: [String]
-
-    func validate() throws {
-        if ids.isEmpty { throw ValidationError("give at least one task ID") }
-    }
+    @OptionGroup var tasks: TaskIDs
 
     func run() throws { try run(.current()) }
 
     func run(_ context: Context) throws {
         let store = try context.openStore()
-        let ids = try ids.map { try store.resolve($0).id }
+        let ids = try tasks.ids.map { try store.resolve($0).id }
         Forget.leftovers(of: try store.remove(ids), paths: context.paths)
     }
 }

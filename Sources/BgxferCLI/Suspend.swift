@@ -6,18 +6,13 @@ struct Suspend: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Pause tasks, keeping every byte on disk; 'bgxfer resume' continues them.")
 
-    @Argument(help: "The tasks' IDs (or unique prefixes).", completion: TaskIDCompletion.kind)
-    var ids: [String]
-
-    func validate() throws {
-        if ids.isEmpty { throw ValidationError("give at least one task ID") }
-    }
+    @OptionGroup var tasks: TaskIDs
 
     func run() throws { try run(.current()) }
 
     func run(_ context: Context) throws {
         let store = try context.openStore()
-        for task in try ids.map(store.resolve) {
+        for task in try tasks.ids.map(store.resolve) {
             // The worker sees the state, flushes the partial file and records how much is on disk.
             try store.transition(task.id, on: .suspend) { task in
                 task.bytesPerSecond = nil

@@ -45,6 +45,17 @@ struct TransferOptions: ParsableArguments {
     }
 }
 
+/// One or more task IDs (or unique prefixes), completed from the store: what wait, suspend,
+/// cancel and remove take.
+struct TaskIDs: ParsableArguments {
+    @Argument(help: "The tasks' IDs (or unique prefixes).", completion: TaskIDCompletion.kind)
+    var ids: [String]
+
+    func validate() throws {
+        if ids.isEmpty { throw ValidationError("give at least one task ID") }
+    }
+}
+
 /// Task ID arguments complete from the store.
 enum TaskIDCompletion {
     static let kind = CompletionKind.custom { _, _, prefix in

@@ -10,22 +10,17 @@ struct Wait: ParsableCommand {
             headers, progress, state, completed, failed. A task whose worker is gone gets a new one.
             """)
 
-    @Argument(help: "The tasks' IDs (or unique prefixes).", completion: TaskIDCompletion.kind)
-    var ids: [String]
+    @OptionGroup var tasks: TaskIDs
 
     @Flag(help: "Print events as JSON lines even on a terminal.")
     var json = false
-
-    func validate() throws {
-        if ids.isEmpty { throw ValidationError("give at least one task ID") }
-    }
 
     func run() throws { try run(.current()) }
 
     func run(_ context: Context) throws {
         let store = try context.openStore()
         var seen = Set<TaskID>()
-        let resolved = try ids.map { try store.resolve($0).id }.filter { seen.insert($0).inserted }
+        let resolved = try tasks.ids.map { try store.resolve($0).id }.filter { seen.insert($0).inserted }
         try Self.follow(resolved, store: store, json: json, context: context)
     }
 
