@@ -16,8 +16,8 @@ final class Transfer {
     private let isHTTP: Bool
     /// Where this attempt began writing: the flushed bytes it continues from, or zero.
     let offset: Int64
-    /// Why bytes on disk were given up before or during this attempt (nil: nothing was lost).
-    private(set) var restartNote: String?
+    /// Why bytes on disk were given up before this attempt began (nil: nothing was lost).
+    let freshStartReason: String?
 
     /// Length of the partial file's content: `offset` plus what this attempt wrote.
     private(set) var bytesWritten: Int64
@@ -61,9 +61,10 @@ final class Transfer {
         switch start {
         case .fresh(let reason):
             offset = 0
-            restartNote = reason
+            freshStartReason = reason
         case .resume(let from, let validator):
             offset = from
+            freshStartReason = nil
             resumeValidator = validator
         }
         bytesWritten = offset
@@ -251,7 +252,6 @@ final class Transfer {
         }
         bytesWritten = 0
         durableBytes = 0
-        restartNote = reason
         unsavedTruncation = reason
         if hasher != nil { hasher = SHA256() }
         return true

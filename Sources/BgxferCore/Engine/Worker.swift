@@ -105,7 +105,6 @@ public final class Worker {
             }
             let storeTouched = watcher.map { ready.contains($0.descriptor) } ?? false
             if storeTouched { watcher?.drain() }
-            if nextRetry.map({ $0.timeIntervalSinceNow <= 0 }) ?? false { needsReconcile = true }
             if storeTouched || Monotonic.seconds() - lastCheck >= Self.fallbackCheckInterval {
                 lastCheck = Monotonic.seconds()
                 let version = try store.dataVersion()
@@ -160,7 +159,6 @@ public final class Worker {
     /// queued a task after our last look but before the lock was free, and seen the lock held.
     /// Returns true when the worker got its lock back and has work again.
     private func continueAfterIdle() throws -> Bool {
-        guard try !store.hasPendingWork(session: session) else { return true }
         // Logged while the lock is still held: in the worker log, "worker started"/"took the
         // session lock again" and "releasing the session lock" lines strictly alternate.
         logger.info("releasing the session lock")
@@ -188,7 +186,7 @@ public final class Worker {
         active[task.id] = transfer
         byHandle[transfer.easy.handle] = transfer
         attemptStarted[task.id] = Monotonic.seconds()
-        if let note = transfer.restartNote {
+        if let note = transfer.freshStartReason {
             try store.noteFreshStart(task.id, reason: note)
             logger.notice("starting from zero: \(note)", metadata: taskMetadata(task.id))
         }
