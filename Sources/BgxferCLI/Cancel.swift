@@ -37,7 +37,7 @@ struct Cancel: ParsableCommand {
             }
             // The worker notices the state and stops; the partial file is useless either way.
             if let partial = canceled.partialPath { FileSystem.removeIfPresent(partial) }
-            Logger(label: "bgxfer").info("canceled by the user", metadata: [FileLogHandler.taskKey: "\(task.id)"])
+            Logger(label: "bgxfer").info("canceled by the user", metadata: [LogKey.task: "\(task.id)"])
         }
     }
 
@@ -58,6 +58,6 @@ struct Cancel: ParsableCommand {
             throw error
         }
         Logger(label: "bgxfer").info(
-            "canceled by the user, with resume data in \(path)", metadata: [FileLogHandler.taskKey: "\(task.id)"])
+            "canceled by the user, with resume data in \(path)", metadata: [LogKey.task: "\(task.id)"])
     }
 }

@@ -7,16 +7,18 @@ struct Context: Sendable {
     var console: Console
     var environment: [String: String]
     var workingDirectory: String
+    /// Starts workers; its launcher is chosen (and systemd asked) only when one is needed.
+    var starter: WorkerStarter
 
     static func current() -> Context {
         let environment = ProcessInfo.processInfo.environment
+        let paths = Paths(environment: environment)
         return Context(
-            paths: Paths(environment: environment), console: Console(), environment: environment,
-            workingDirectory: FileManager.default.currentDirectoryPath)
+            paths: paths, console: Console(), environment: environment,
+            workingDirectory: FileManager.default.currentDirectoryPath,
+            starter: WorkerStarter(paths: paths, environment: environment))
     }
 
     func openStore() throws -> Store { try Store.open(paths) }
-
-    var starter: WorkerStarter { WorkerStarter(paths: paths, environment: environment) }
 }
 

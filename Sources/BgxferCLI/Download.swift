@@ -47,11 +47,12 @@ struct Download: ParsableCommand {
         draft.checksum = try checksum.map(Checksum.parse)
         try transfer.apply(to: &draft)
         try destination.check(path)
+        try context.starter.launcher.prepare()
 
         let store = try context.openStore()
         let task = try store.insert(draft)
         Logger(label: "bgxfer").info(
-            "queued: \(Redaction.url(url)) → \(path)", metadata: [FileLogHandler.taskKey: "\(task.id)"])
+            "queued: \(Redaction.url(url)) → \(path)", metadata: [LogKey.task: "\(task.id)"])
         context.console.out(json ? TaskJSON.value(task).rendered() + "\n" : "\(task.id)\n")
         do {
             try context.starter.ensureWorker(session: task.session)

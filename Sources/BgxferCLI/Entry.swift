@@ -7,7 +7,10 @@ import Logging
 public enum Entry {
     public static func main(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
         let paths = Paths()
-        LoggingSystem.bootstrap { _ in FileLogHandler(paths: paths) }
+        switch LogDestination.current() {
+        case .journal: LoggingSystem.bootstrap { _ in JournalLogHandler() }
+        case .files: LoggingSystem.bootstrap { _ in FileLogHandler(paths: paths) }
+        }
         do {
             var command = try Bgxfer.parseAsRoot(arguments)
             try command.run()

@@ -45,6 +45,7 @@ struct Resume: ParsableCommand {
     func run() throws { try run(.current()) }
 
     func run(_ context: Context) throws {
+        try context.starter.launcher.prepare()
         let store = try context.openStore()
         if let resumeData {
             try resumeFromData(Destination.absolute(resumeData, in: context.workingDirectory), store: store, context: context)
@@ -60,7 +61,7 @@ struct Resume: ParsableCommand {
                 task.nextAttemptAt = nil
             }
             sessions.insert(resumed.session)
-            Logger(label: "bgxfer").info("resumed by the user", metadata: [FileLogHandler.taskKey: "\(task.id)"])
+            Logger(label: "bgxfer").info("resumed by the user", metadata: [LogKey.task: "\(task.id)"])
         }
         for session in sessions.sorted() { try context.starter.ensureWorker(session: session) }
     }
@@ -91,7 +92,7 @@ struct Resume: ParsableCommand {
         let task = try store.insert(draft)
         Logger(label: "bgxfer").info(
             "continues from resume data \(path) at byte \(point.bytes): \(Redaction.url(data.url)) → \(destination)",
-            metadata: [FileLogHandler.taskKey: "\(task.id)"])
+            metadata: [LogKey.task: "\(task.id)"])
         context.console.out(json ? TaskJSON.value(task).rendered() + "\n" : "\(task.id)\n")
         try context.starter.ensureWorker(session: task.session)
     }

@@ -18,7 +18,7 @@ struct Suspend: ParsableCommand {
                 task.bytesPerSecond = nil
                 task.nextAttemptAt = nil
             }
-            Logger(label: "bgxfer").info("suspended by the user", metadata: [FileLogHandler.taskKey: "\(task.id)"])
+            Logger(label: "bgxfer").info("suspended by the user", metadata: [LogKey.task: "\(task.id)"])
         }
     }
 }

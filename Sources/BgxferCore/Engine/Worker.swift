@@ -42,7 +42,7 @@ public final class Worker {
         self.lock = lock
         self.parallelism = parallelism
         var logger = logger
-        logger[metadataKey: FileLogHandler.sessionKey] = .string(session)
+        logger[metadataKey: LogKey.session] = .string(session)
         self.logger = logger
         signals = try SignalSource(signals: [SIGTERM, SIGINT])
         multi = try CurlMulti()
@@ -335,6 +335,12 @@ public final class Worker {
             durable[transfer.task.id] = transfer.durableBytes
         }
         try store.requeue(durable)
+        let name = signal == SIGTERM ? "SIGTERM" : "signal \(signal)"
+        for (id, bytes) in durable.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            logger.notice(
+                "stopped by \(name) (systemd stop, logout or shutdown); continues from byte \(bytes) with the next worker",
+                metadata: taskMetadata(id))
+        }
         logger.notice("stopping on signal \(signal); \(durable.count) task(s) will continue with the next worker")
         logger.info("releasing the session lock")
         logExit()
@@ -354,7 +360,7 @@ public final class Worker {
     }
 
     private func taskMetadata(_ id: TaskID) -> Logger.Metadata {
-        [FileLogHandler.taskKey: .string(id.rawValue)]
+        [LogKey.task: .string(id.rawValue)]
     }
 }
 

@@ -2,6 +2,7 @@
 /// session lock it inherits as descriptor 3.
 public struct WorkerCommand: Sendable, Equatable {
     public var executable: String
+    public var session: String
     public var arguments: [String]
     public var environment: [String: String]
 
@@ -11,6 +12,7 @@ public struct WorkerCommand: Sendable, Equatable {
 
     public init(executable: String, session: String, environment: [String: String]) {
         self.executable = executable
+        self.session = session
         arguments = [executable, "__worker", "--session", session]
         var environment = environment
         environment[Self.lockDescriptorVariable] = String(Self.lockDescriptor)
@@ -20,9 +22,17 @@ public struct WorkerCommand: Sendable, Equatable {
 
 /// Starts a worker process detached from the caller's terminal (SPEC §1 "Detaching").
 ///
-/// The seam where the systemd scope launcher will plug in; today there is one implementation,
-/// `DetachedLauncher` (double fork and setsid).
+/// `DetachedLauncher` (double fork and setsid) and `ScopeLauncher` (the same, then a transient
+/// systemd scope); `AutomaticLauncher` picks one as `LauncherChoice` says.
 public protocol Launcher: Sendable {
     /// Starts `command`, handing it `lock` (already held) as descriptor 3; returns its PID.
     func launch(_ command: WorkerCommand, lock: FileLock, outputPath: String) throws -> Int32
+
+    /// Fails now, before any task is made, when this launcher could not start a worker later
+    /// (a malformed or unsatisfiable `BGXFER_LAUNCHER`).
+    func prepare() throws
+}
+
+extension Launcher {
+    public func prepare() throws {}
 }

@@ -15,12 +15,12 @@ public struct WorkerStarter: Sendable {
     public let environment: [String: String]
 
     public init(
-        paths: Paths, launcher: any Launcher = DetachedLauncher(),
+        paths: Paths, launcher: (any Launcher)? = nil,
         executable: String = FileSystem.currentExecutable(),
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
         self.paths = paths
-        self.launcher = launcher
+        self.launcher = launcher ?? AutomaticLauncher(environment: environment)
         self.executable = executable
         self.environment = environment
     }

@@ -1,0 +1,214 @@
+import Foundation
+import Testing
+
+/// Workers under a real systemd user manager (issue 4): scopes, stopping, the journal, the
+/// fallback, and `doctor`. Each test runs its own private user session as `bgxfer-test`.
+@Suite(.serialized) struct SystemdTests {
+    static let mebibyte = 1 << 20
+
+    /// The worker's scope: the one bgxfer unit the manager has, with the worker in it.
+    static func workerScope(_ session: UserSession) throws -> (unit: String, pid: Int32) {
+        let scopes = try session.bgxferScopes()
+        let unit = try #require(scopes.first, "no bgxfer scope in systemctl --user list-units")
+        #expect(scopes.count == 1, "\(scopes)")
+        #expect(unit.hasPrefix("bgxfer-default-") && unit.hasSuffix(".scope"), "\(unit)")
+        let pid = try #require(try session.pids(inUnit: unit).first, "no process in \(unit)")
+        return (unit, pid)
+    }
+
+    /// `wait --json ID` inside the session until an event satisfies `predicate`.
+    static func follow(
+        _ session: UserSession, _ sandbox: Sandbox, _ id: String, until predicate: ([String: Any]) -> Bool
+    ) throws -> [String: Any]? {
+        let follower = try StreamingCommand(
+            "/bin/bash", session.enter([Binary.path, "wait", "--json", id], environment: sandbox.sessionEnvironment),
+            environment: UserSession.hostEnvironment)
+        defer { follower.stop() }
+        while let line = follower.nextLine() {
+            guard let event = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
+            if predicate(event) { return event }
+        }
+        return nil
+    }
+
+    static func task(_ session: UserSession, _ sandbox: Sandbox, _ id: String) throws -> [String: Any] {
+        let outcome = try sandbox.bgxfer(in: session, ["show", "--json", id])
+        guard outcome.status == 0 else { throw HarnessError.failed("show --json \(id): \(outcome.stderr)") }
+        return try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any] ?? [:]
+    }
+
+    static func doctor(_ run: () throws -> Outcome) throws -> [String: [String: Any]] {
+        let outcome = try run()
+        guard outcome.status == 0 else { throw HarnessError.failed("doctor --json: \(outcome.stderr)") }
+        let object = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
+        let checks = object?["checks"] as? [[String: Any]] ?? []
+        return Dictionary(uniqueKeysWithValues: checks.map { ($0["name"] as? String ?? "", $0) })
+    }
+
+    @Test func downloadFromAShellRunsTheWorkerInAScopeAndCompletes() throws {
+        try withUserSession { session, sandbox in
+            let server = try FaultServer(in: sandbox.root)
+            let size = 24 * Self.mebibyte
+            let digest = try server.serve("scope.bin", size: size)
+            try server.faults("scope.bin", ["rate": 8 * Self.mebibyte])
+            // The launching shell exits at once; the worker carries on in its scope.
+            let shell = try session.run(
+                ["/bin/sh", "-c", "exec \(Binary.path) download \(server.url("scope.bin")) -d \(sandbox.downloads)"],
+                environment: sandbox.sessionEnvironment)
+            #expect(shell.status == 0, "\(shell.stderr)")
+            let id = try #require(shell.lines.first)
+
+            let (unit, pid) = try Self.workerScope(session)
+            let cgroup = try String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8)
+            #expect(cgroup.contains("/user@\(session.uid).service/") && cgroup.contains("/\(unit)\n"), "\(cgroup)")
+            let command = try String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)
+            #expect(command.contains("__worker"), "\(command)")
+            let description = try session.run(["systemctl", "--user", "show", "-p", "Description", "--value", unit])
+            #expect(description.stdout.contains("session default"), "\(description.stdout)")
+
+            try server.faults("scope.bin", ["rate": NSNull()])
+            let wait = try sandbox.bgxfer(in: session, ["wait", id])
+            #expect(wait.status == 0, "\(wait.stderr)")
+            #expect(try TestFiles.sha256(sandbox.file("scope.bin")) == digest)
+            #expect(Await.exit(of: pid, timeout: 10), "the worker did not exit when idle")
+            #expect(try session.bgxferScopes().isEmpty, "the scope was not collected")
+        }
+    }
+
+    @Test func stoppingTheScopeRequeuesAndWakeContinuesInANewScope() throws {
+        try withUserSession { session, sandbox in
+            let server = try FaultServer(in: sandbox.root)
+            let size = 48 * Self.mebibyte
+            let digest = try server.serve("stop.bin", size: size)
+            try server.faults("stop.bin", ["rate": 8 * Self.mebibyte])
+            let id = try #require(
+                try sandbox.bgxfer(in: session, ["download", server.url("stop.bin"), "-d", sandbox.downloads]).lines.first)
+            // Past the first fdatasync (every 0.5 s), so there are durable bytes to keep.
+            let event = try Self.follow(session, sandbox, id) { ($0["bytesTransferred"] as? Int ?? 0) >= 12 * Self.mebibyte }
+            #expect(event?["event"] as? String == "progress", "\(event ?? [:])")
+            let (unit, pid) = try Self.workerScope(session)
+
+            let stop = try session.run(["systemctl", "--user", "stop", unit])
+            #expect(stop.status == 0, "\(stop.stderr)")
+            #expect(Await.exit(of: pid, timeout: 10))
+            var task = try Self.task(session, sandbox, id)
+            #expect(task["state"] as? String == "queued", "neither failed nor suspended: \(task["state"] ?? "")")
+            let kept = try #require(task["durableBytes"] as? Int)
+            #expect(kept >= 6 * Self.mebibyte)
+            let log = (task["log"] as? [String] ?? []).joined(separator: "\n")
+            #expect(log.contains("stopped by SIGTERM"), "\(log)")
+
+            #expect(try sandbox.bgxfer(in: session, ["wake"]).status == 0)
+            let (second, _) = try Self.workerScope(session)
+            #expect(second != unit)
+            try server.faults("stop.bin", ["rate": NSNull()])
+            #expect(try sandbox.bgxfer(in: session, ["wait", id]).status == 0)
+            #expect(try TestFiles.sha256(sandbox.file("stop.bin")) == digest)
+            let stats = try server.stats("stop.bin")
+            #expect(stats.requests.last?["range"] as? String == "bytes=\(kept)-")
+            #expect(stats.bytesSent < size + size / 2, "sent \(stats.bytesSent) bytes for a \(size)-byte file")
+            task = try Self.task(session, sandbox, id)
+            #expect(task["state"] as? String == "completed")
+        }
+    }
+
+    @Test func theJournalReceivesTheWorkersLinesAndShowPrintsThem() throws {
+        try withUserSession { session, sandbox in
+            let server = try FaultServer(in: sandbox.root)
+            _ = try server.serve("log.bin", size: Self.mebibyte)
+            let id = try #require(
+                try sandbox.bgxfer(in: session, ["download", server.url("log.bin"), "-d", sandbox.downloads]).lines.first)
+            #expect(try sandbox.bgxfer(in: session, ["wait", id]).status == 0)
+
+            let journal = try session.run(
+                ["journalctl", "--no-pager", "-o", "json", "BGXFER_TASK=\(id)"], root: true)
+            #expect(journal.status == 0, "\(journal.stderr)")
+            let entries = journal.lines.compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            let worker = entries.filter { $0["BGXFER_SESSION"] as? String == "default" }
+            #expect(worker.contains { ($0["MESSAGE"] as? String)?.hasPrefix("completed:") == true }, "\(entries)")
+            for entry in entries {
+                #expect(entry["SYSLOG_IDENTIFIER"] as? String == "bgxfer")
+                #expect(entry["_UID"] as? String == "\(session.uid)")
+                #expect(["5", "6"].contains(entry["PRIORITY"] as? String ?? ""))
+            }
+            #expect(worker.allSatisfy { ($0["_SYSTEMD_USER_UNIT"] as? String)?.hasPrefix("bgxfer-default-") == true })
+            // Nothing went to the file log, and `show` (as the user) reads the journal.
+            #expect(!FileManager.default.fileExists(atPath: sandbox.state + "/bgxfer/log/task-\(id).log"))
+            let log = try Self.task(session, sandbox, id)["log"] as? [String] ?? []
+            #expect(log.contains { $0.contains("completed:") }, "\(log)")
+        }
+    }
+
+    @Test func withoutAManagerTheWorkerIsDetachedAndDoctorSaysWhy() throws {
+        try withSandbox { sandbox in
+            let server = try Nginx(in: sandbox.root)
+            let digest = try server.serve("plain.bin", size: 4 * Self.mebibyte)
+            let id = try sandbox.download(server.url("plain.bin"))
+            #expect(try sandbox.bgxfer("wait", id).status == 0)
+            #expect(try TestFiles.sha256(sandbox.file("plain.bin")) == digest)
+
+            let checks = try Self.doctor { try sandbox.bgxfer("doctor", "--json") }
+            #expect(checks["launcher"]?["value"] as? String == "detached")
+            #expect((checks["launcher"]?["summary"] as? String)?.contains("no systemd user manager") == true)
+            #expect(checks["user-manager"]?["value"] as? String == "unreachable")
+            #expect(checks["log"]?["value"] as? String == "files")
+
+            // Forcing the scope launcher without a manager: one line, and no task.
+            let forced = try sandbox.bgxfer(
+                ["download", server.url("plain.bin"), "-o", "again.bin"], environment: ["BGXFER_LAUNCHER": "scope"])
+            #expect(forced.status == 1)
+            #expect(forced.stderr.hasPrefix("bgxfer: BGXFER_LAUNCHER=scope, but no systemd user manager"), "\(forced.stderr)")
+            #expect(forced.stderr.split(separator: "\n").count == 1)
+            #expect(try sandbox.tasks().count == 1)
+        }
+    }
+
+    @Test func forcingTheDetachedLauncherUnderAManagerSkipsTheScope() throws {
+        try withUserSession { session, sandbox in
+            let server = try Nginx(in: sandbox.root)
+            let digest = try server.serve("forced.bin", size: 4 * Self.mebibyte)
+            let environment = ["BGXFER_LAUNCHER": "detached"]
+            let id = try #require(
+                try sandbox.bgxfer(
+                    in: session, ["download", server.url("forced.bin"), "-d", sandbox.downloads], environment: environment
+                ).lines.first)
+            #expect(try sandbox.bgxfer(in: session, ["wait", id]).status == 0)
+            #expect(try TestFiles.sha256(sandbox.file("forced.bin")) == digest)
+            #expect(try session.bgxferScopes().isEmpty)
+            let journal = try session.run(
+                ["journalctl", "--no-pager", "-o", "json", "BGXFER_TASK=\(id)", "BGXFER_SESSION=default"], root: true)
+            #expect(!journal.stdout.contains("bgxfer-default-"), "the worker ran in a scope")
+            #expect(journal.stdout.contains("session-test.scope"))
+
+            let checks = try Self.doctor { try sandbox.bgxfer(in: session, ["doctor", "--json"], environment: environment) }
+            #expect(checks["launcher"]?["value"] as? String == "detached")
+            #expect(checks["launcher"]?["status"] as? String == "ok")
+            #expect(checks["user-manager"]?["value"] as? String == "reachable")
+        }
+    }
+
+    @Test func doctorReportsLingeringOffThenOn() throws {
+        try withUserSession { session, sandbox in
+            var checks = try Self.doctor { try sandbox.bgxfer(in: session, ["doctor", "--json"]) }
+            #expect(checks["launcher"]?["value"] as? String == "scope")
+            #expect(checks["user-manager"]?["value"] as? String == "reachable")
+            #expect(checks["log"]?["value"] as? String == "journal")
+            #expect(checks["session-bus"]?["value"] as? String == "reachable")
+            // No system bus runs here, so logind cannot be asked: doctor reads the file logind
+            // reads, and says so.
+            #expect(checks["lingering"]?["value"] as? String == "off")
+            #expect(checks["lingering"]?["status"] as? String == "warning")
+            #expect((checks["lingering"]?["fix"] as? String)?.contains("loginctl enable-linger") == true)
+            #expect((checks["lingering"]?["summary"] as? String)?.contains("logind is unreachable") == true)
+
+            // What `loginctl enable-linger` leaves behind for logind.
+            let touch = try session.run(["touch", "/var/lib/systemd/linger/\(UserSession.user)"], root: true)
+            #expect(touch.status == 0, "\(touch.stderr)")
+            checks = try Self.doctor { try sandbox.bgxfer(in: session, ["doctor", "--json"]) }
+            #expect(checks["lingering"]?["value"] as? String == "on")
+            #expect(checks["lingering"]?["status"] as? String == "ok")
+        }
+    }
+}
