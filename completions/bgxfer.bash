@@ -173,13 +173,13 @@ _bgxfer() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    download|list|show|wait|suspend|resume|cancel|remove|clean|wake|help)
+    download|list|show|wait|suspend|resume|cancel|remove|clean|wake|doctor|help)
         # Offer subcommand argument completions
         "_bgxfer_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'download list show wait suspend resume cancel remove clean wake help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'download list show wait suspend resume cancel remove clean wake doctor help' -- "${cur}"))
         ;;
     esac
 }
@@ -378,6 +378,14 @@ _bgxfer_clean() {
 _bgxfer_wake() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __bgxfer_offer_flags_options 0
+}
+
+_bgxfer_doctor() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
     repeating_options=()
     non_repeating_options=()
     __bgxfer_offer_flags_options 0

@@ -17,8 +17,23 @@ public struct Bgxfer: ParsableCommand {
 
             Files: the task store and logs live in $XDG_STATE_HOME/bgxfer (mode 0700); session \
             locks in $XDG_RUNTIME_DIR/bgxfer when it is set. A download in progress is written to \
-            <destination>.bgxfer-<id>.part in the destination's directory. Each task's log is \
-            $XDG_STATE_HOME/bgxfer/log/task-<id>.log, and 'bgxfer show' prints its last lines.
+            <destination>.bgxfer-<id>.part in the destination's directory.
+
+            Workers: when the user's systemd manager answers, each worker runs in a transient \
+            scope, bgxfer-<session>-<pid>.scope, listed by 'systemctl --user' and stopped with \
+            the user's session; 'systemctl --user stop' on it puts its transfers back in the \
+            queue, and the next 'bgxfer wake' (or download, resume, wait) continues them from \
+            their last flushed byte. Without a manager, workers detach themselves (setsid). \
+            'bgxfer doctor' says which launcher is in use and why.
+
+            Logs: on a systemd machine, to the journal (journalctl -t bgxfer; one task: \
+            journalctl BGXFER_TASK=<id>; one session: BGXFER_SESSION=<name>); otherwise to \
+            $XDG_STATE_HOME/bgxfer/log/task-<id>.log. 'bgxfer show' prints a task's last lines \
+            from either.
+
+            Environment: BGXFER_LAUNCHER=auto|scope|detached chooses how workers start: auto \
+            (the default) uses a systemd scope when a user manager answers and detaches \
+            otherwise; scope fails when no manager answers; detached never uses systemd.
 
             Exit status: 0 on success; 1 when a command fails, a task ID is unknown, or a waited-for \
             task did not complete; 64 for malformed input; 73 when the destination cannot be created.

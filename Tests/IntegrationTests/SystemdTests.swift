@@ -153,7 +153,7 @@ import Testing
             #expect(checks["launcher"]?["value"] as? String == "detached")
             #expect((checks["launcher"]?["summary"] as? String)?.contains("no systemd user manager") == true)
             #expect(checks["user-manager"]?["value"] as? String == "unreachable")
-            #expect(checks["log"]?["value"] as? String == "files")
+            #expect(checks["log"]?["value"] as? String == Self.machineLogDestination)
 
             // Forcing the scope launcher without a manager: one line, and no task.
             let forced = try sandbox.bgxfer(
@@ -162,6 +162,42 @@ import Testing
             #expect(forced.stderr.hasPrefix("bgxfer: BGXFER_LAUNCHER=scope, but no systemd user manager"), "\(forced.stderr)")
             #expect(forced.stderr.split(separator: "\n").count == 1)
             #expect(try sandbox.tasks().count == 1)
+        }
+    }
+
+    /// What the worker logs to outside a test session: the journal only on a systemd machine.
+    static var machineLogDestination: String {
+        var info = stat()
+        let journal = stat("/run/systemd/journal/socket", &info) == 0 && (info.st_mode & S_IFMT) == S_IFSOCK
+        return FileManager.default.fileExists(atPath: "/run/systemd/system") && journal ? "journal" : "files"
+    }
+
+    @Test func aManagerThatNeverAnswersCostsSecondsThenTheWorkerIsDetached() throws {
+        try withSandbox { sandbox in
+            let server = try Nginx(in: sandbox.root)
+            let digest = try server.serve("hung.bin", size: Self.mebibyte)
+            // A socket where the manager's would be, that accepts connections and never answers.
+            let socket = sandbox.runtime + "/systemd/private"
+            try FileManager.default.createDirectory(atPath: sandbox.runtime + "/systemd", withIntermediateDirectories: true)
+            let listener = try Command.start(
+                "/usr/bin/python3",
+                ["-c", "import socket,sys,time; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(); time.sleep(600)", socket],
+                log: sandbox.root + "/listener.log")
+            defer { listener.terminate(); listener.waitUntilExit() }
+            while !FileManager.default.fileExists(atPath: socket) {
+                guard listener.isRunning else { throw HarnessError.failed("the listener did not start") }
+                usleep(10_000)
+            }
+
+            let started = ContinuousClock.now
+            let id = try sandbox.download(server.url("hung.bin"))
+            let took = ContinuousClock.now - started
+            #expect(took < .seconds(10), "download took \(took) with a hung manager")
+            #expect(try sandbox.bgxfer("wait", id).status == 0)
+            #expect(try TestFiles.sha256(sandbox.file("hung.bin")) == digest)
+            let checks = try Self.doctor { try sandbox.bgxfer("doctor", "--json") }
+            #expect(checks["launcher"]?["value"] as? String == "detached")
+            #expect((checks["user-manager"]?["summary"] as? String)?.contains("no answer from unix:path=\(socket) within 2.0 seconds") == true, "\(checks)")
         }
     }
 

@@ -52,9 +52,17 @@ final class Bus {
         }
         handle = bus
         self.address = address
+        // sd-bus bounds authentication (and Hello) by its own 90 s, not by the call timeout:
+        // a peer that accepts and never answers must cost `timeout`, not a minute and a half.
+        let ready = try process(until: .now + timeout) { sd_bus_is_ready(bus) != 0 }
+        guard ready, sd_bus_is_ready(bus) > 0 else {
+            throw BusError(message: "no answer from \(address) within \(timeout)")
+        }
     }
 
-    deinit { sd_bus_flush_close_unref(handle) }
+    // Not sd_bus_flush_close_unref: flushing waits for authentication, up to 90 s with a
+    // peer that never answers. Nothing is left to flush: every call waited for its reply.
+    deinit { sd_bus_close_unref(handle) }
 
     /// Calls a method; `arguments` appends the arguments to the message.
     @discardableResult

@@ -16,7 +16,7 @@ final class UserManager {
     /// proves the manager answers.
     let version: String
 
-    init(environment: [String: String], timeout: Duration = .seconds(3)) throws(BusError) {
+    init(environment: [String: String], timeout: Duration = .seconds(2)) throws(BusError) {
         guard let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty else {
             throw BusError(message: "XDG_RUNTIME_DIR is not set, so there is no user manager to find")
         }
