@@ -6,7 +6,7 @@ import Logging
 ///
 /// Each line is appended with one `write` to a file opened with O_APPEND, so lines from
 /// several processes never interleave within a line.
-public struct FileLogHandler: LogHandler {
+public struct FileLogHandler: MetadataLogHandler {
     private let paths: Paths
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
@@ -14,14 +14,8 @@ public struct FileLogHandler: LogHandler {
 
     public init(paths: Paths) { self.paths = paths }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
     public func log(event: LogEvent) {
-        var fields = metadata
-        if let extra = event.metadata { fields.merge(extra) { $1 } }
+        var fields = metadata(of: event)
         let path: String
         if case .string(let id)? = fields.removeValue(forKey: LogKey.task) {
             path = paths.taskLogPath(TaskID(id))
@@ -35,6 +29,24 @@ public struct FileLogHandler: LogHandler {
         guard let fd = try? FileSystem.openPrivateAppend(path) else { return }
         defer { close(fd) }
         _ = line.utf8CString.withUnsafeBytes { FileSystem.writeAll(fd, UnsafeRawBufferPointer(rebasing: $0.dropLast())) }
+    }
+}
+
+/// What bgxfer's log handlers share: metadata set on the logger, from its provider and on the
+/// event, merged in that order (later wins).
+public protocol MetadataLogHandler: LogHandler {}
+
+extension MetadataLogHandler {
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func metadata(of event: LogEvent) -> Logger.Metadata {
+        var fields = metadata
+        if let provided = metadataProvider?.get() { fields.merge(provided) { $1 } }
+        if let extra = event.metadata { fields.merge(extra) { $1 } }
+        return fields
     }
 }
 

@@ -6,7 +6,7 @@ import Logging
 /// `SYSLOG_IDENTIFIER=bgxfer`, `PRIORITY`, `BGXFER_TASK` and `BGXFER_SESSION` from the
 /// metadata, and the code location swift-log gives. So `journalctl BGXFER_TASK=ID` finds a
 /// task's lines, and `journalctl -t bgxfer` all of them.
-public struct JournalLogHandler: LogHandler {
+public struct JournalLogHandler: MetadataLogHandler {
     public static let identifier = "bgxfer"
 
     public var metadata: Logger.Metadata = [:]
@@ -15,16 +15,9 @@ public struct JournalLogHandler: LogHandler {
 
     public init() {}
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
     public func log(event: LogEvent) {
-        var fields = metadata
-        if let extra = event.metadata { fields.merge(extra) { $1 } }
         let entry = Self.fields(
-            message: "\(event.message)", level: event.level, metadata: fields, file: event.file,
+            message: "\(event.message)", level: event.level, metadata: metadata(of: event), file: event.file,
             line: event.line, function: event.function)
         Self.send(entry)
     }
