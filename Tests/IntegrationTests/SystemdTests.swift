@@ -54,7 +54,7 @@ import Testing
             // The launching shell exits at once; the worker carries on in its scope.
             let shell = try session.run(
                 ["/bin/sh", "-c", "exec \(Binary.path) download \(server.url("scope.bin")) -d \(sandbox.downloads)"],
-                environment: sandbox.sessionEnvironment)
+                environment: sandbox.sessionEnvironment.merging(["DISPLAY": ":42", "BGXFER_TEST_MARK": "kept"]) { $1 })
             #expect(shell.status == 0, "\(shell.stderr)")
             let id = try #require(shell.lines.first)
 
@@ -63,6 +63,11 @@ import Testing
             #expect(cgroup.contains("/user@\(session.uid).service/") && cgroup.contains("/\(unit)\n"), "\(cgroup)")
             let command = try String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)
             #expect(command.contains("__worker"), "\(command)")
+            // The scope keeps the caller's environment: session bus, DISPLAY, anything else.
+            let environment = try String(contentsOfFile: "/proc/\(pid)/environ", encoding: .utf8).split(separator: "\0")
+            for variable in ["DISPLAY=:42", "BGXFER_TEST_MARK=kept", "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/\(session.uid)/bus"] {
+                #expect(environment.contains(Substring(variable)), "\(variable) missing in \(environment)")
+            }
             let description = try session.run(["systemctl", "--user", "show", "-p", "Description", "--value", unit])
             #expect(description.stdout.contains("session default"), "\(description.stdout)")
 
