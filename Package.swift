@@ -24,12 +24,18 @@ let package = Package(
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
         ),
+        .systemLibrary(
+            name: "CNotify",
+            pkgConfig: "libnotify",
+            providers: [.apt(["libnotify-dev"])]
+        ),
         .target(name: "CBgxferSupport"),
         .target(
             name: "BgxferCore",
             dependencies: [
                 "CCurl",
                 "CSystemd",
+                "CNotify",
                 "CBgxferSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -57,7 +63,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["BgxferCore", "CBgxferSupport", "bgxfer"]
+            dependencies: ["BgxferCore", "CBgxferSupport", "CSystemd", "bgxfer"]
         ),
     ]
 )

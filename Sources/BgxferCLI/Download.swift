@@ -29,6 +29,8 @@ struct Download: ParsableCommand {
 
     @OptionGroup var transfer: TransferOptions
 
+    @OptionGroup var notification: NotifyOptions
+
     @Flag(help: "Wait for the download to end, showing its progress (exit 1 unless it completed).")
     var wait = false
 
@@ -46,6 +48,7 @@ struct Download: ParsableCommand {
         draft.overwrite = overwrite
         draft.checksum = try checksum.map(Checksum.parse)
         try transfer.apply(to: &draft)
+        draft.notify = try notification.settings()
         try destination.check(path)
         try context.starter.launcher.prepare()
 

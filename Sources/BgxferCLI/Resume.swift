@@ -31,6 +31,8 @@ struct Resume: ParsableCommand {
     @Flag(help: "With --resume-data: print the new task as JSON.")
     var json = false
 
+    @OptionGroup var notification: NotifyOptions
+
     func validate() throws {
         if resumeData == nil {
             if ids.isEmpty { throw ValidationError("give at least one task ID, or --resume-data FILE") }
@@ -53,7 +55,9 @@ struct Resume: ParsableCommand {
         }
         var sessions = Set<String>()
         for task in try ids.map(store.resolve) {
+            let notify = try notification.settings()
             let resumed = try store.transition(task.id, on: .resume) { task in
+                if let notify { task.notify = notify }
                 task.budgetUsed = 0
                 task.errorCode = nil
                 task.errorMessage = nil
@@ -89,6 +93,7 @@ struct Resume: ParsableCommand {
             point.partialPath = moved
         }
         draft.resumeFrom = point
+        draft.notify = try notification.settings() ?? data.notify
         let task = try store.insert(draft)
         Logger(label: "bgxfer").info(
             "continues from resume data \(path) at byte \(point.bytes): \(Redaction.url(data.url)) → \(destination)",

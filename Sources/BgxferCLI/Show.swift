@@ -58,6 +58,11 @@ enum TaskDetails {
         rows.append(("Resumable", task.resumable ? "yes, from byte \(task.durableBytes)" : "no"))
         if let note = task.restartNote { rows.append(("Restarted", "from zero: \(note)")) }
         if let error = task.error { rows.append(("Error", "\(error.code): \(error.message)")) }
+        if let notify = task.notify {
+            rows.append(
+                ("Notify", "\"\(notify.successTitle(for: task.kind))\" / \"\(notify.failureTitle(for: task.kind))\""))
+            if let outcome = task.notification { rows.append(("Notification", outcome)) }
+        }
 
         let width = rows.map(\.0.count).max() ?? 0
         var text = rows.map { "\($0.0 + ":")\(String(repeating: " ", count: width - $0.0.count + 1))\($0.1)" }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import BgxferCore
 
 /// Options every transfer command takes (SPEC §2).
@@ -42,6 +43,33 @@ struct TransferOptions: ParsableArguments {
         draft.maxAttempts = retries
         draft.insecure = insecure
         draft.allowDowngrade = allowDowngrade
+    }
+}
+
+/// `--notify` and the titles (SPEC §6): what download and resume take.
+struct NotifyOptions: ParsableArguments {
+    @Flag(help: "Show a desktop notification when the task ends.")
+    var notify = false
+
+    @Option(help: ArgumentHelp("The notification's title when the task completes (implies --notify).", valueName: "title"))
+    var successTitle: String?
+
+    @Option(help: ArgumentHelp("The notification's title when the task fails (implies --notify).", valueName: "title"))
+    var failureTitle: String?
+
+    /// The settings to store, or nil when no notification was asked for.
+    func settings() throws -> NotifySettings? {
+        for (option, title) in [("--success-title", successTitle), ("--failure-title", failureTitle)] {
+            guard let title else { continue }
+            if title.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw BgxferError.usage("\(option) must not be empty")
+            }
+            if title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                throw BgxferError.usage("\(option) '\(title.escapedForMessage)' must be one line, without control characters")
+            }
+        }
+        guard notify || successTitle != nil || failureTitle != nil else { return nil }
+        return NotifySettings(success: successTitle, failure: failureTitle)
     }
 }
 

@@ -26,6 +26,9 @@ public final class Worker {
     private let watcher: StoreWatcher?
     private let signals: SignalSource
     private let pid = getpid()
+    private let notifier: any Notifier
+    /// Notifications on their way; the worker waits for them (each bounded) before it exits.
+    private let notifications = DispatchGroup()
 
     private var active: [TaskID: Transfer] = [:]
     /// When the session's next waiting task may be retried; read from the store on every
@@ -34,10 +37,12 @@ public final class Worker {
     private var byHandle: [UnsafeMutableRawPointer: Transfer] = [:]
     private var attemptStarted: [TaskID: Double] = [:]
 
-    public init(store: Store, session: String, lock: FileLock, parallelism: Int = defaultParallelism, logger: Logger)
-        throws
-    {
+    public init(
+        store: Store, session: String, lock: FileLock, parallelism: Int = defaultParallelism, notifier: any Notifier,
+        logger: Logger
+    ) throws {
         self.store = store
+        self.notifier = notifier
         self.session = session
         self.lock = lock
         self.parallelism = parallelism
@@ -159,6 +164,9 @@ public final class Worker {
     /// queued a task after our last look but before the lock was free, and seen the lock held.
     /// Returns true when the worker got its lock back and has work again.
     private func continueAfterIdle() throws -> Bool {
+        // Notifications still on their way finish (each within the notifier's deadline) while
+        // the lock is held: the worker is not gone until they are.
+        awaitNotifications()
         // Logged while the lock is still held: in the worker log, "worker started"/"took the
         // session lock again" and "releasing the session lock" lines strictly alternate.
         logger.info("releasing the session lock")
@@ -179,7 +187,7 @@ public final class Worker {
             try multi.add(transfer.easy)
         } catch {
             let failure = TaskError(code: "write-error", message: "\(error)")
-            _ = try? store.fail(task.id, failure, durableBytes: 0)
+            if let failed = try? store.fail(task.id, failure, durableBytes: 0) { announce(failed) }
             logger.error("failed to start: \(failure.message)", metadata: taskMetadata(task.id))
             return
         }
@@ -241,7 +249,7 @@ public final class Worker {
             let resumable = transfer.durableBytes > 0 && validator != nil
             if resumable { transfer.keep() } else { transfer.discard() }
             try ifStillRunning(id) {
-                _ = try store.fail(id, error, durableBytes: resumable ? transfer.durableBytes : 0)
+                announce(try store.fail(id, error, durableBytes: resumable ? transfer.durableBytes : 0))
             }
             let kept = resumable ? "; \(transfer.durableBytes) bytes kept for 'bgxfer resume'" : ""
             logger.error("failed: \(error.message)\(kept)", metadata: taskMetadata(id))
@@ -270,16 +278,20 @@ public final class Worker {
         let bytes = transfer.bytesWritten
         let speed = elapsed.flatMap { $0 > 0 ? Double(bytes) / $0 : nil }
         do {
-            _ = try store.complete(task.id, bytes: bytes, averageSpeed: speed) {
+            let completed = try store.complete(task.id, bytes: bytes, averageSpeed: speed) {
                 try Self.moveIntoPlace(partial, destination, overwrite: task.overwrite)
             }
+            defer { announce(completed) }
             logger.info(
                 "completed: \(bytes) bytes in \(String(format: "%.2f", elapsed ?? 0)) s → \(destination)",
                 metadata: taskMetadata(task.id))
         } catch let error as DestinationError {
             // The bytes are good: keep them where the message says.
-            _ = try? store.fail(
+            if let failed = try? store.fail(
                 task.id, TaskError(code: "destination-exists", message: error.message), durableBytes: 0)
+            {
+                announce(failed)
+            }
             logger.error("failed: \(error.message)", metadata: taskMetadata(task.id))
         } catch let error as BgxferError {
             // Canceled or removed while finishing: the user's word wins.
@@ -346,7 +358,32 @@ public final class Worker {
         logExit()
     }
 
+    // MARK: - Notifications
+
+    /// A task ended: its desktop notification, if it asked for one, on a thread of its own so
+    /// that other transfers go on; what became of it is logged and stored for `show`.
+    private func announce(_ task: TransferTask) {
+        guard let notification = DesktopNotification(task: task) else { return }
+        let (notifier, store, logger, metadata) = (notifier, store, logger, taskMetadata(task.id))
+        DispatchQueue.global().async(group: notifications) {
+            let outcome = notifier.deliver(notification)
+            try? store.noteNotification(task.id, outcome.description)
+            switch outcome {
+            case .shown: logger.info("notification shown: \(notification.summary)", metadata: metadata)
+            case .skipped(let reason): logger.notice("notification skipped: \(reason)", metadata: metadata)
+            }
+        }
+    }
+
+    private func awaitNotifications() {
+        // Each notification is bounded by the notifier; this is only a backstop.
+        if notifications.wait(timeout: .now() + 30) == .timedOut {
+            logger.warning("notifications still on their way after 30 s")
+        }
+    }
+
     private func logExit() {
+        awaitNotifications()
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let cpu = { (time: timeval) in Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }

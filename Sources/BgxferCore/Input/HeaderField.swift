@@ -29,7 +29,7 @@ public enum HeaderField {
 
 extension String {
     /// Control characters shown as escapes, so a message stays on one line.
-    var escapedForMessage: String {
+    public var escapedForMessage: String {
         unicodeScalars.map { scalar in
             switch scalar {
             case "\r": "\\r"

@@ -66,6 +66,7 @@ extension Worker {
             guard try lock.tryLock() else { return }
         }
         let store = try Store.open(paths)
-        try Worker(store: store, session: session, lock: lock, logger: logger).run()
+        let notifier = ChildProcessNotifier(environment: environment)
+        try Worker(store: store, session: session, lock: lock, notifier: notifier, logger: logger).run()
     }
 }

@@ -19,6 +19,8 @@ public struct ResumeData: Codable, Equatable, Sendable {
     public var expectedLength: Int64?
     /// Request headers, secrets included: the file is mode 0600.
     public var headers: [String]
+    /// The task's notification titles, when it had `--notify` (absent otherwise).
+    public var notify: NotifySettings?
 
     /// The resume data of a task that can be continued; throws saying why not.
     public init(task: TransferTask) throws {
@@ -41,6 +43,7 @@ public struct ResumeData: Codable, Equatable, Sendable {
         self.validator = validator
         expectedLength = task.bytesExpected
         headers = task.requestHeaders
+        notify = task.notify
     }
 
     /// Writes the document with mode 0600, atomically: a reader never sees half of it, and an

@@ -13,6 +13,7 @@ public struct TaskDraft: Sendable, Equatable {
     public var connectTimeout: Double?
     public var noProgressTimeout: Double = 120
     public var maxAttempts: Int = Self.defaultMaxAttempts
+    public var notify: NotifySettings?
     /// Continue from resume data: the partial file, its flushed length and validator.
     public var resumeFrom: ResumePoint?
 

@@ -61,6 +61,10 @@ public struct TransferTask: Sendable, Codable, Equatable {
     public var nextAttemptAt: Date?
     /// Canceled with `--resume-data`: the partial file belongs to the resume data now.
     public var keepPartial: Bool = false
+    /// A desktop notification at the end, with these titles; nil: none.
+    public var notify: NotifySettings?
+    /// What became of that notification: `shown`, or `skipped: <why>` (shown by `show`).
+    public var notification: String?
 
     public var error: TaskError? {
         guard let errorCode else { return nil }

@@ -21,7 +21,12 @@ public enum TaskJSON {
             ("attempts", .int(Int64(task.attempts))),
             ("httpStatus", JSONValue(task.httpStatus)),
             ("resumable", .bool(task.resumable)),
-            ("notify", .null),
+            ("notify", task.notify.map { notify in
+                .object([
+                    ("success", .string(notify.successTitle(for: task.kind))),
+                    ("failure", .string(notify.failureTitle(for: task.kind))),
+                ])
+            } ?? .null),
             ("error", task.error.map(value) ?? .null),
             ("workerPid", JSONValue(task.workerPid)),
         ]
@@ -35,6 +40,7 @@ public enum TaskJSON {
                 ("validator", JSONValue(task.validator)),
                 ("durableBytes", .int(task.durableBytes)),
                 ("restartNote", JSONValue(task.restartNote)),
+                ("notification", JSONValue(task.notification)),
                 ("maxAttempts", .int(Int64(task.maxAttempts))),
                 ("nextAttemptAt", JSONValue(task.nextAttemptAt.map { Timestamp.string($0) })),
                 ("lastModified", JSONValue(task.lastModified)),

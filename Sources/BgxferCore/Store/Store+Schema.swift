@@ -60,6 +60,13 @@ extension Store {
                     ALTER TABLE task ADD COLUMN keepPartial BOOLEAN NOT NULL DEFAULT 0;
                     """)
         }
+        migrator.registerMigration("v3: notifications") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE task ADD COLUMN notify TEXT;
+                    ALTER TABLE task ADD COLUMN notification TEXT;
+                    """)
+        }
         return migrator
     }()
 }

@@ -158,6 +158,7 @@ extension TransferTask {
             effectiveURL: nil, etag: draft.resumeFrom?.etag, lastModified: draft.resumeFrom?.lastModified,
             errorCode: nil, errorMessage: nil, workerPid: nil)
         maxAttempts = draft.maxAttempts
+        notify = draft.notify
         if let point = draft.resumeFrom {
             partialPath = point.partialPath
             durableBytes = point.bytes

@@ -68,6 +68,13 @@ extension Store {
     }
 
     /// The attempt starts from zero, giving up bytes on disk: say why.
+    /// What became of a task's end-of-task notification.
+    func noteNotification(_ id: TaskID, _ outcome: String) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE task SET notification = ? WHERE id = ?", arguments: [outcome, id.rawValue])
+        }
+    }
+
     func noteFreshStart(_ id: TaskID, reason: String) throws {
         try write { db in
             try db.execute(
