@@ -129,3 +129,75 @@ import Testing
         #expect(json.contains(#""fix":null"#))
     }
 }
+
+@Suite struct NotificationUnitTests {
+    static func task(_ state: TaskState, kind: TaskKind = .download, notify: NotifySettings?) -> TransferTask {
+        var draft = TaskDraft(url: "https://h/backup.tar", destination: "/home/u/backup.tar")
+        draft.kind = kind
+        draft.notify = notify
+        var task = TransferTask(draft: draft, id: TaskID("abcdef"), createdAt: Date(timeIntervalSince1970: 0))
+        task.state = state
+        task.bytesTransferred = 3 << 20
+        task.startedAt = Date(timeIntervalSince1970: 10)
+        task.finishedAt = Date(timeIntervalSince1970: 22)
+        if state == .failed {
+            task.errorCode = "http-404"
+            task.errorMessage = "the server answered 404 Not Found"
+        }
+        return task
+    }
+
+    @Test func successNamesTheFileItsSizeAndTheTimeTaken() throws {
+        let notification = try #require(
+            DesktopNotification(task: Self.task(.completed, notify: NotifySettings(success: "Backup fetched"))))
+        #expect(notification.summary == "Backup fetched")
+        #expect(notification.body == "backup.tar, 3.00 MiB in 12 s")
+        #expect(notification.urgency == .normal)
+        #expect(notification.category == "transfer.complete")
+        #expect(notification.icon == "folder-download")
+    }
+
+    @Test func failureGivesTheReasonCriticallyWithDefaultTitles() throws {
+        let notification = try #require(DesktopNotification(task: Self.task(.failed, notify: NotifySettings())))
+        #expect(notification.summary == "Download failed")
+        #expect(notification.body == "backup.tar: the server answered 404 Not Found")
+        #expect(notification.urgency == .critical)
+        #expect(notification.category == "transfer.error")
+        let upload = try #require(DesktopNotification(task: Self.task(.completed, kind: .upload, notify: NotifySettings())))
+        #expect(upload.summary == "Upload complete")
+    }
+
+    @Test func noNotificationWithoutNotifyOrBeforeTheEnd() {
+        #expect(DesktopNotification(task: Self.task(.completed, notify: nil)) == nil)
+        #expect(DesktopNotification(task: Self.task(.canceled, notify: NotifySettings())) == nil)
+        #expect(DesktopNotification(task: Self.task(.running, notify: NotifySettings())) == nil)
+    }
+
+    @Test func timesTakenReadNaturally() {
+        #expect(DesktopNotification.took(0.2) == "under a second")
+        #expect(DesktopNotification.took(12.4) == "12 s")
+        #expect(DesktopNotification.took(185) == "3:05")
+    }
+
+    @Test func titlesImplyNotifyAndMustBeOneLine() throws {
+        func settings(_ arguments: [String]) throws -> NotifySettings? {
+            try NotifyOptions.parse(arguments).settings()
+        }
+        #expect(try settings([]) == nil)
+        #expect(try settings(["--notify"]) == NotifySettings())
+        #expect(try settings(["--success-title", "Fetched"]) == NotifySettings(success: "Fetched"))
+        #expect(try settings(["--failure-title", "Oops"]) == NotifySettings(failure: "Oops"))
+        #expect(throws: BgxferError.usage("--success-title must not be empty")) { try settings(["--success-title", ""]) }
+        #expect(throws: BgxferError.self) { try settings(["--failure-title", "a\tb"]) }
+    }
+
+    @Test func resumeDataCarriesTheTitles() throws {
+        var task = Self.task(.suspended, notify: NotifySettings(success: "S", failure: "F"))
+        task.durableBytes = 10
+        task.validator = "\"etag\""
+        task.partialPath = "/dev/null"
+        let data = try ResumeData(task: task)
+        let decoded = try JSONDecoder().decode(ResumeData.self, from: JSONEncoder().encode(data))
+        #expect(decoded.notify == NotifySettings(success: "S", failure: "F"))
+    }
+}

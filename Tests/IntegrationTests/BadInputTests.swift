@@ -5,9 +5,12 @@ import Testing
 @Suite(.serialized) struct BadInputTests {
     struct Case: CustomTestStringConvertible, Sendable {
         var arguments: [String]
+        var environment: [String: String] = [:]
         var status: Int32
         var message: String
-        var testDescription: String { arguments.joined(separator: " ") }
+        var testDescription: String {
+            (environment.map { "\($0.key)=\($0.value) " }.joined() + arguments.joined(separator: " "))
+        }
     }
 
     /// `URL` stands for a file the test's nginx serves.
@@ -28,6 +31,9 @@ import Testing
         Case(arguments: ["download", "URL", "--limit-rate=-5M"], status: 64, message: "malformed rate"),
         Case(arguments: ["download", "URL", "--session", "../etc"], status: 64, message: "invalid session name"),
         Case(arguments: ["download", "URL", "--bogus"], status: 64, message: "Unknown option '--bogus'"),
+        Case(arguments: ["download", "URL", "--success-title", " "], status: 64, message: "--success-title must not be empty"),
+        Case(arguments: ["download", "URL", "--failure-title", "a\nb"], status: 64, message: "must be one line"),
+        Case(arguments: ["download", "URL"], environment: ["BGXFER_LAUNCHER": "systemd"], status: 64, message: "invalid BGXFER_LAUNCHER 'systemd'"),
         Case(arguments: ["show", "zzzzzz"], status: 1, message: "no task zzzzzz"),
         Case(arguments: ["wait", "zzz"], status: 1, message: "no task zzz"),
         Case(arguments: ["cancel", "not-an-id!"], status: 1, message: "no task not-an-id!"),
@@ -53,7 +59,7 @@ import Testing
             }
             let before = try sandbox.tasks().count
 
-            let outcome = try sandbox.bgxfer(arguments)
+            let outcome = try sandbox.bgxfer(arguments, environment: testCase.environment)
             #expect(outcome.status == testCase.status)
             #expect(outcome.stdout.isEmpty)
             let lines = outcome.stderr.split(separator: "\n", omittingEmptySubsequences: false)

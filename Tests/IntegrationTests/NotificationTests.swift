@@ -132,6 +132,33 @@ import Testing
         }
     }
 
+    @Test func aTaskResumedFromResumeDataKeepsItsTitles() throws {
+        try withSandbox { sandbox in
+            let desktop = try Desktop(in: sandbox.root)
+            defer { desktop.stop() }
+            let server = try FaultServer(in: sandbox.root)
+            try server.serve("kept.bin", size: 16 * Self.mebibyte)
+            try server.faults("kept.bin", ["rate": 4 * Self.mebibyte])
+            let id = try #require(
+                try sandbox.bgxfer(
+                    ["download", server.url("kept.bin"), "--success-title", "Kept title"], environment: desktop.environment
+                ).lines.first)
+            #expect(try ResumeTests.follow(sandbox, id, until: ResumeTests.progressed(to: 6 * Self.mebibyte)) != nil)
+            let data = sandbox.root + "/kept.resume"
+            let cancel = try sandbox.bgxfer("cancel", id, "--resume-data", data)
+            #expect(cancel.status == 0, "\(cancel.stderr)")
+            #expect(sandbox.awaitWorkersGone())
+            #expect(desktop.notifications().isEmpty, "a canceled task is not announced")
+
+            try server.faults("kept.bin", ["rate": NSNull()])
+            let resumed = try sandbox.bgxfer(["resume", "--resume-data", data], environment: desktop.environment)
+            let newID = try #require(resumed.lines.first, "\(resumed.stderr)")
+            #expect(try sandbox.bgxfer(["wait", newID], environment: desktop.environment).status == 0)
+            #expect(sandbox.awaitWorkersGone())
+            #expect(desktop.awaitNotifications(1).map { $0["summary"] ?? "" } == ["Kept title"])
+        }
+    }
+
     /// Processes whose environment holds `entry`.
     static func processes(withEnvironment entry: String) -> [Int32] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
