@@ -186,9 +186,9 @@ _bgxfer() {
 
 _bgxfer_download() {
     repeating_flags=()
-    non_repeating_flags=(--overwrite --insecure --allow-downgrade --wait --json --version -h --help)
+    non_repeating_flags=(--overwrite --insecure --allow-downgrade --notify --wait --json --version -h --help)
     repeating_options=(-H --header)
-    non_repeating_options=(--output -o --directory -d --checksum --session --limit-rate --connect-timeout --no-progress-timeout --retries)
+    non_repeating_options=(--output -o --directory -d --checksum --session --limit-rate --connect-timeout --no-progress-timeout --retries --success-title --failure-title)
     __bgxfer_offer_flags_options 1
 
     # Offer option value completions
@@ -218,6 +218,12 @@ _bgxfer_download() {
         return
         ;;
     '--retries')
+        return
+        ;;
+    '--success-title')
+        return
+        ;;
+    '--failure-title')
         return
         ;;
     esac
@@ -292,9 +298,9 @@ _bgxfer_suspend() {
 
 _bgxfer_resume() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--json --notify --version -h --help)
     repeating_options=(-H --header)
-    non_repeating_options=(--resume-data --output -o)
+    non_repeating_options=(--resume-data --output -o --success-title --failure-title)
     __bgxfer_offer_flags_options -1
 
     # Offer option value completions
@@ -307,6 +313,12 @@ _bgxfer_resume() {
         return
         ;;
     '-H'|'--header')
+        return
+        ;;
+    '--success-title')
+        return
+        ;;
+    '--failure-title')
         return
         ;;
     esac

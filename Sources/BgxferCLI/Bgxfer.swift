@@ -31,6 +31,13 @@ public struct Bgxfer: ParsableCommand {
             $XDG_STATE_HOME/bgxfer/log/task-<id>.log. 'bgxfer show' prints a task's last lines \
             from either.
 
+            Notifications: with --notify, --success-title or --failure-title, the worker shows one \
+            desktop notification when the task completes or fails (not when it is canceled), \
+            through libnotify on the session bus named by DBUS_SESSION_BUS_ADDRESS, else the \
+            user session's $XDG_RUNTIME_DIR/bus or /run/user/UID/bus (so cron and timers find it). \
+            Without a bus, or when the notification server does not answer within 5 s, it is \
+            skipped; 'bgxfer show' says so and why. bgxfer never starts a bus or a server.
+
             Environment: BGXFER_LAUNCHER=auto|scope|detached chooses how workers start: auto \
             (the default) uses a systemd scope when a user manager answers and detaches \
             otherwise; scope fails when no manager answers; detached never uses systemd.
