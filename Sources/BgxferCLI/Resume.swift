@@ -54,8 +54,8 @@ struct Resume: ParsableCommand {
             return
         }
         var sessions = Set<String>()
+        let notify = try notification.settings()
         for task in try ids.map(store.resolve) {
-            let notify = try notification.settings()
             let resumed = try store.transition(task.id, on: .resume) { task in
                 if let notify { task.notify = notify }
                 task.budgetUsed = 0

@@ -159,6 +159,26 @@ import Testing
         }
     }
 
+    @Test func resumeCanAskForANotification() throws {
+        try withSandbox { sandbox in
+            let desktop = try Desktop(in: sandbox.root)
+            defer { desktop.stop() }
+            let server = try Nginx(in: sandbox.root)
+            let first = try Self.download(sandbox, [server.url("later.bin")], environment: desktop.environment)
+            #expect(first["state"] as? String == "failed")
+            #expect(first["notify"] is NSNull)
+            let id = try #require(first["id"] as? String)
+
+            #expect(try sandbox.bgxfer(["resume", id, "--failure-title", "Still missing"], environment: desktop.environment).status == 0)
+            _ = try sandbox.bgxfer(["wait", id], environment: desktop.environment)
+            #expect(sandbox.awaitWorkersGone())
+            #expect(desktop.awaitNotifications(1).map { $0["summary"] ?? "" } == ["Still missing"])
+            let notify = try sandbox.task(id)["notify"] as? [String: Any]
+            #expect(notify?["failure"] as? String == "Still missing")
+            #expect(notify?["success"] as? String == "Download complete")
+        }
+    }
+
     /// Processes whose environment holds `entry`.
     static func processes(withEnvironment entry: String) -> [Int32] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
