@@ -2,7 +2,8 @@
 #
 #   make                      release build (.build/release/bgxfer)
 #   make test                 every test: generated files up to date, unit tests, integration tests
-#   make install PREFIX=…     after 'make': the binary, man page and shell completions (DESTDIR too)
+#   make install PREFIX=…     after 'make': the binary, its notification helper (libexec/bgxfer),
+#                             man page and shell completions (DESTDIR too)
 #   make generate             regenerate man/bgxfer.1 and completions/ after changing the commands
 #   make bench                the download benchmark against curl, wget and aria2 (Benchmarks/)
 
@@ -13,12 +14,15 @@ SWIFT ?= swift
 MAN_DATE ?= 2026-11-24
 
 BINDIR = $(DESTDIR)$(PREFIX)/bin
+# The notification helper: bgxfer looks for it in ../libexec/bgxfer/ from its own directory.
+HELPERDIR = $(DESTDIR)$(PREFIX)/libexec/bgxfer
 MANDIR = $(DESTDIR)$(PREFIX)/share/man/man1
 BASHDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHDIR = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 FISHDIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 
 RELEASE_BIN = .build/release/bgxfer
+RELEASE_HELPER = .build/release/bgxfer-notify
 DEBUG_BIN = .build/debug/bgxfer
 COMPLETIONS = completions/bgxfer.bash completions/_bgxfer completions/bgxfer.fish
 
@@ -30,9 +34,11 @@ all: build
 # the worker maps only the code it uses (peak RSS 37 MiB instead of 42 in Benchmarks/).
 build:
 	$(SWIFT) build -c release --product bgxfer --static-swift-stdlib
+	$(SWIFT) build -c release --product bgxfer-notify --static-swift-stdlib
 
 debug:
 	$(SWIFT) build --product bgxfer
+	$(SWIFT) build --product bgxfer-notify
 
 test: check-generated
 	$(SWIFT) build --build-tests
@@ -67,16 +73,17 @@ generate: debug
 
 # No build here: 'make && sudo make install' must not run the build as root.
 install:
-	@test -x $(RELEASE_BIN) || { echo "no $(RELEASE_BIN): run 'make' first" >&2; exit 1; }
-	install -d $(BINDIR) $(MANDIR) $(BASHDIR) $(ZSHDIR) $(FISHDIR)
+	@test -x $(RELEASE_BIN) && test -x $(RELEASE_HELPER) || { echo "no $(RELEASE_BIN) or $(RELEASE_HELPER): run 'make' first" >&2; exit 1; }
+	install -d $(BINDIR) $(HELPERDIR) $(MANDIR) $(BASHDIR) $(ZSHDIR) $(FISHDIR)
 	install -m 0755 $(RELEASE_BIN) $(BINDIR)/bgxfer
+	install -m 0755 $(RELEASE_HELPER) $(HELPERDIR)/bgxfer-notify
 	install -m 0644 man/bgxfer.1 $(MANDIR)/bgxfer.1
 	install -m 0644 completions/bgxfer.bash $(BASHDIR)/bgxfer
 	install -m 0644 completions/_bgxfer $(ZSHDIR)/_bgxfer
 	install -m 0644 completions/bgxfer.fish $(FISHDIR)/bgxfer.fish
 
 uninstall:
-	rm -f $(BINDIR)/bgxfer $(MANDIR)/bgxfer.1 $(BASHDIR)/bgxfer $(ZSHDIR)/_bgxfer $(FISHDIR)/bgxfer.fish
+	rm -f $(BINDIR)/bgxfer $(HELPERDIR)/bgxfer-notify $(MANDIR)/bgxfer.1 $(BASHDIR)/bgxfer $(ZSHDIR)/_bgxfer $(FISHDIR)/bgxfer.fish
 
 bench: build
 	Benchmarks/download.sh

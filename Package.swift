@@ -5,7 +5,8 @@ let package = Package(
     name: "bgxfer",
     platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "bgxfer", targets: ["bgxfer"])
+        .executable(name: "bgxfer", targets: ["bgxfer"]),
+        .executable(name: "bgxfer-notify", targets: ["bgxfer-notify"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,7 +36,6 @@ let package = Package(
             dependencies: [
                 "CCurl",
                 "CSystemd",
-                "CNotify",
                 "CBgxferSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -57,13 +57,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "bgxfer-notify", dependencies: ["CNotify"]),
         .testTarget(
             name: "BgxferTests",
             dependencies: ["BgxferCore", "BgxferCLI"]
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["BgxferCore", "CBgxferSupport", "CSystemd", "bgxfer"]
+            dependencies: ["BgxferCore", "CBgxferSupport", "CSystemd", "bgxfer", "bgxfer-notify"]
         ),
     ]
 )

@@ -44,7 +44,12 @@ export XDG_STATE_HOME="$WORK/state" XDG_RUNTIME_DIR="$WORK/run" BGXFER_LAUNCHER=
 ok=$("$BIN" download "http://127.0.0.1:$PORT/photos-2026.tar" -d "$WORK/downloads" --success-title 'Backup fetched')
 bad=$("$BIN" download "http://127.0.0.1:$PORT/accounts-2026.tar" -d "$WORK/downloads" --failure-title 'Backup failed')
 "$BIN" wait "$ok" "$bad" >/dev/null || true
-until [ "$(grep -c '^}' "$WORK/dunst.log")" -ge 2 ]; do sleep 0.05; done
+for ((i = 0; i < 600; i++)); do [ "$(grep -c '^}' "$WORK/dunst.log")" -ge 2 ] && break; sleep 0.05; done
+if [ "$(grep -c '^}' "$WORK/dunst.log")" -lt 2 ]; then
+    echo "dunst did not get both notifications:" >&2
+    "$BIN" show "$ok" | grep -i notif >&2; "$BIN" show "$bad" | grep -i notif >&2
+    exit 1
+fi
 sleep 0.5    # let dunst draw: nothing tells when the pixels are on screen
 mkdir -p "$(dirname "$OUT")"
 xwd -root -silent | convert xwd:- -crop 400x300+624+0 +repage -trim +repage -bordercolor black -border 10 "$OUT"

@@ -49,7 +49,7 @@ public struct Bgxfer: ParsableCommand {
         subcommands: [
             Download.self, List.self, Show.self, Wait.self, Suspend.self, Resume.self, Cancel.self, Remove.self,
             Clean.self, Wake.self, Doctor.self,
-            WorkerProcess.self, NotifyProcess.self,
+            WorkerProcess.self,
         ]
     )
 

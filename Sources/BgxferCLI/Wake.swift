@@ -1,6 +1,5 @@
 import ArgumentParser
 import BgxferCore
-import Foundation
 
 struct Wake: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,23 +12,6 @@ struct Wake: ParsableCommand {
         // Nothing stored yet means nothing to do: do not create the state directory for that.
         guard let store = try Store.openExisting(context.paths) else { return }
         _ = try context.starter.wake(store: store)
-    }
-}
-
-/// Shows one notification (hidden): the child a worker runs, and kills at a deadline, for each
-/// notification. Reads the notification as JSON on stdin; exit 1 with the reason on stderr when
-/// it could not be shown.
-struct NotifyProcess: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: ChildProcessNotifier.command, abstract: "Show a desktop notification (started by bgxfer itself).",
-        shouldDisplay: false)
-
-    func run() throws {
-        let input = FileHandle.standardInput.readDataToEndOfFile()
-        guard let notification = try? JSONDecoder().decode(DesktopNotification.self, from: input) else {
-            throw BgxferError.usage("expected a notification as JSON on stdin")
-        }
-        try Libnotify.show(notification)
     }
 }
 

@@ -1,8 +1,4 @@
-// libnotify for Swift. Only the `bgxfer __notify` child process calls it (see
-// NotificationSender): libnotify can block for tens of seconds, and a child can be killed.
+// libnotify for Swift. Only the bgxfer-notify helper uses it (see ChildProcessNotifier): so
+// libnotify and GLib are never loaded into bgxfer or its worker, and a call that hangs can be
+// ended by killing the helper.
 #include <libnotify/notify.h>
-
-// GVariant hints are built with variadic g_variant_new; these take fixed arguments.
-static inline void bgx_notification_set_string_hint(NotifyNotification *n, const char *key, const char *value) {
-    notify_notification_set_hint(n, key, g_variant_new_string(value));
-}

@@ -201,3 +201,28 @@ import Testing
         #expect(decoded.notify == NotifySettings(success: "S", failure: "F"))
     }
 }
+
+@Suite struct NotifierUnitTests {
+    @Test func theHelperIsFoundNextToBgxferOrInLibexec() throws {
+        let root = FileManager.default.temporaryDirectory.path + "/bgxfer-helper-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/bin", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/libexec/bgxfer", withIntermediateDirectories: true)
+        #expect(ChildProcessNotifier.findHelper(executable: root + "/bin/bgxfer") == nil)
+        let installed = root + "/libexec/bgxfer/bgxfer-notify"
+        #expect(FileManager.default.createFile(atPath: installed, contents: Data(), attributes: [.posixPermissions: 0o755]))
+        #expect(ChildProcessNotifier.findHelper(executable: root + "/bin/bgxfer") == root + "/bin/../libexec/bgxfer/bgxfer-notify")
+        let sibling = root + "/bin/bgxfer-notify"
+        #expect(FileManager.default.createFile(atPath: sibling, contents: Data(), attributes: [.posixPermissions: 0o755]))
+        #expect(ChildProcessNotifier.findHelper(executable: root + "/bin/bgxfer") == sibling)
+    }
+
+    @Test func withoutTheHelperTheNotificationIsSkippedSayingSo() throws {
+        let notifier = ChildProcessNotifier(helper: nil, environment: ["DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"])
+        let notification = try #require(
+            DesktopNotification(task: NotificationUnitTests.task(.completed, notify: NotifySettings())))
+        #expect(
+            notifier.deliver(notification)
+                == .skipped("bgxfer-notify is not installed next to bgxfer or in ../libexec/bgxfer"))
+    }
+}

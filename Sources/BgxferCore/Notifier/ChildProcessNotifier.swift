@@ -1,24 +1,33 @@
 import CBgxferSupport
 import Foundation
 
-/// Sends notifications through libnotify in a child process (`bgxfer __notify`), killed at a
-/// deadline: libnotify blocks 25–50 s when a bus name's owner does not answer, and a thread
-/// cannot be stopped, a process can.
+/// Sends notifications through libnotify in a child process, the `bgxfer-notify` helper,
+/// killed at a deadline: libnotify blocks 25–50 s when a bus name's owner does not answer, and
+/// a thread cannot be stopped, a process can. (The helper is a program of its own, so libnotify
+/// and GLib never load into bgxfer itself.)
 ///
 /// The child gets the session bus address explicitly (SessionBus: `DBUS_SESSION_BUS_ADDRESS`,
 /// else the user session's socket, as cron and timer jobs need) and no `DISPLAY`, so GLib never
 /// autolaunches a bus. Without a bus the notification is skipped at once.
 public struct ChildProcessNotifier: Notifier {
-    public static let command = "__notify"
+    public static let helperName = "bgxfer-notify"
 
-    let executable: String
+    /// The helper: nil when it is not installed.
+    let helper: String?
     let environment: [String: String]
     let timeout: Double
 
-    public init(executable: String = FileSystem.currentExecutable(), environment: [String: String], timeout: Double = 5) {
-        self.executable = executable
+    public init(helper: String? = Self.findHelper(), environment: [String: String], timeout: Double = 5) {
+        self.helper = helper
         self.environment = environment
         self.timeout = timeout
+    }
+
+    /// Next to bgxfer (a build tree), else in `../libexec/bgxfer/` (where `make install` puts it).
+    public static func findHelper(executable: String = FileSystem.currentExecutable()) -> String? {
+        let directory = (executable as NSString).deletingLastPathComponent
+        return [directory + "/" + helperName, directory + "/../libexec/bgxfer/" + helperName]
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     public func deliver(_ notification: DesktopNotification) -> NotificationOutcome {
@@ -26,25 +35,28 @@ public struct ChildProcessNotifier: Notifier {
             return .skipped(
                 "no session bus (DBUS_SESSION_BUS_ADDRESS is unset and there is no bus socket in XDG_RUNTIME_DIR or /run/user/\(getuid()))")
         }
+        guard let helper else {
+            return .skipped("\(Self.helperName) is not installed next to bgxfer or in ../libexec/bgxfer")
+        }
         var childEnvironment = ["DBUS_SESSION_BUS_ADDRESS": address, "PATH": "/usr/bin:/bin"]
         for name in ["HOME", "XDG_RUNTIME_DIR", "LANG", "XDG_DATA_DIRS"] { childEnvironment[name] = environment[name] }
 
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = [Self.command]
+        process.executableURL = URL(fileURLWithPath: helper)
+        process.arguments = [
+            notification.summary, notification.body, notification.urgency.rawValue, notification.category,
+            notification.icon,
+        ]
         process.environment = childEnvironment
-        let input = Pipe(), errors = Pipe()
-        process.standardInput = input
+        let errors = Pipe()
+        process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errors
         do {
             try process.run()
         } catch {
-            return .skipped("cannot start \(executable) \(Self.command): \(error.localizedDescription)")
+            return .skipped("cannot start \(helper): \(error.localizedDescription)")
         }
-        let request = (try? JSONEncoder().encode(notification)) ?? Data()
-        try? input.fileHandleForWriting.write(contentsOf: request)
-        try? input.fileHandleForWriting.close()
 
         if !Self.awaitExit(process.processIdentifier, timeout: timeout) {
             kill(process.processIdentifier, SIGKILL)
@@ -54,7 +66,8 @@ public struct ChildProcessNotifier: Notifier {
         process.waitUntilExit()
         if process.terminationReason == .exit && process.terminationStatus == 0 { return .shown }
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .split(separator: "\n").first.map(String.init) ?? "exit status \(process.terminationStatus)"
+            .split(separator: "\n").first.map { $0.replacingOccurrences(of: "\(Self.helperName): ", with: "") }
+            ?? "exit status \(process.terminationStatus)"
         return .skipped(message)
     }
 
