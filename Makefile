@@ -66,7 +66,9 @@ generate: debug
 	mkdir -p $(GENERATED_DIR)/man $(GENERATED_DIR)/completions
 	$(SWIFT) package plugin generate-manual --configuration debug --date $(MAN_DATE) \
 		--authors 'the bgxfer developers' >/dev/null
-	cp .build/plugins/GenerateManual/outputs/bgxfer/bgxfer.1 $(GENERATED_DIR)/man/bgxfer.1
+	# The plugin lists hidden subcommands too: drop the worker's entry (".It Em __worker" to its ".El").
+	awk '/^\.It Em __/ { hidden = 1 } !hidden { print } hidden && /^\.El$$/ { hidden = 0 }' \
+		.build/plugins/GenerateManual/outputs/bgxfer/bgxfer.1 > $(GENERATED_DIR)/man/bgxfer.1
 	$(DEBUG_BIN) --generate-completion-script bash > $(GENERATED_DIR)/completions/bgxfer.bash
 	$(DEBUG_BIN) --generate-completion-script zsh > $(GENERATED_DIR)/completions/_bgxfer
 	$(DEBUG_BIN) --generate-completion-script fish > $(GENERATED_DIR)/completions/bgxfer.fish

@@ -6,8 +6,8 @@ struct Doctor: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check what bgxfer relies on: systemd user manager, lingering, journal, session bus, notifications.",
         discussion: """
-            Each line names a check, its status (ok, warning, error) and what was found; a line \
-            starting with '→' says what to do. Exit status 1 when a check is an error, else 0.
+            Each line names a check, its status (ok, warning, error) and what was found; an \
+            indented line below it says what to do. Exit status 1 when a check is an error, else 0.
             """)
 
     @Flag(help: "Print the checks as a JSON object.")

@@ -82,19 +82,23 @@ struct Resume: ParsableCommand {
         try destinationCheck.check(destination)
         var draft = TaskDraft(url: data.url, destination: destination)
         draft.requestHeaders = try data.headers.map(HeaderField.parse) + headers.map(HeaderField.parse)
-        // The partial file must sit next to the destination, so the final rename is atomic.
+        draft.notify = try notification.settings() ?? data.notify
+        // Every check is done: only now may the partial file move. The partial file must sit next to the destination, so the final rename is atomic.
         let directory = (destination as NSString).deletingLastPathComponent
-        if (point.partialPath as NSString).deletingLastPathComponent != directory {
-            let moved = directory + "/" + (point.partialPath as NSString).lastPathComponent
-            guard rename(point.partialPath, moved) == 0 else {
-                throw BgxferError.system(
-                    "cannot move the partial file \(point.partialPath) next to \(destination)", errno: errno)
-            }
-            point.partialPath = moved
+        let original = point.partialPath
+        if (original as NSString).deletingLastPathComponent != directory {
+            let moved = directory + "/" + (original as NSString).lastPathComponent
+            point.partialPath = try PartialFile.move(original, to: moved, bytes: point.bytes)
         }
         draft.resumeFrom = point
-        draft.notify = try notification.settings() ?? data.notify
-        let task = try store.insert(draft)
+        let task: TransferTask
+        do {
+            task = try store.insert(draft)
+        } catch {
+            // No task: put the partial file back where the resume data says it is.
+            if point.partialPath != original { _ = try? PartialFile.move(point.partialPath, to: original, bytes: point.bytes) }
+            throw error
+        }
         Logger(label: "bgxfer").info(
             "continues from resume data \(path) at byte \(point.bytes): \(Redaction.url(data.url)) → \(destination)",
             metadata: [LogKey.task: "\(task.id)"])

@@ -289,6 +289,38 @@ import Testing
         }
     }
 
+    @Test func resumeDataContinuesOnAnotherFileSystem() throws {
+        try withSandbox { sandbox in
+            let server = try FaultServer(in: sandbox.root)
+            let size = 24 * Self.mebibyte
+            let digest = try server.serve("x.bin", size: size)
+            try server.faults("x.bin", ["rate": 8 * Self.mebibyte])
+            let id = try sandbox.download(server.url("x.bin"))
+            #expect(try Self.follow(sandbox, id, until: Self.progressed(to: 6 * Self.mebibyte)) != nil)
+            let data = sandbox.root + "/x.resume"
+            #expect(try sandbox.bgxfer("cancel", id, "--resume-data", data).status == 0)
+            #expect(sandbox.awaitWorkersGone())
+            let document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: data))) as? [String: Any]
+            let received = try #require(document?["bytesReceived"] as? Int)
+            let partial = try #require(document?["partialPath"] as? String)
+
+            // A tmpfs elsewhere: the partial file cannot be renamed there, it is copied.
+            let other = sandbox.root + "/other-fs"
+            try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
+            let mount = try Command.run("/bin/mount", ["-t", "tmpfs", "-o", "size=64m", "tmpfs", other], environment: [:])
+            try #require(mount.status == 0, "mounting a tmpfs needs root: \(mount.stderr)")
+            defer { _ = try? Command.run("/bin/umount", [other], environment: [:]) }
+            try server.faults("x.bin", ["rate": NSNull()])
+            let resumed = try sandbox.bgxfer("resume", "--resume-data", data, "-o", other + "/x.bin")
+            let newID = try #require(resumed.lines.first, "\(resumed.stderr)")
+            #expect(try sandbox.bgxfer("wait", newID).status == 0)
+            #expect(try TestFiles.sha256(other + "/x.bin") == digest)
+            #expect(try server.stats("x.bin").requests.last?["range"] as? String == "bytes=\(received)-")
+            #expect(!FileManager.default.fileExists(atPath: partial), "the original partial file was left behind")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: other) == ["x.bin"])
+        }
+    }
+
     @Test func anFTPDownloadContinuesWithRESTAfterItsWorkerIsKilled() throws {
         try withSandbox { sandbox in
             // Throttled by the server: curl 7.88's own --limit-rate lets FTP data through in bursts.

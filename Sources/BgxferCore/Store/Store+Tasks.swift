@@ -1,3 +1,4 @@
+import CBgxferSupport
 import Foundation
 import GRDB
 
@@ -175,5 +176,41 @@ public enum PartialFile {
     /// rename is atomic), visibly ours, and unique per task.
     public static func path(for destination: String, id: TaskID) -> String {
         "\(destination).bgxfer-\(id).part"
+    }
+
+    /// Moves a partial file to `target` (resume data continued somewhere else): a rename, or on
+    /// another file system a copy of its first `bytes` bytes (all a resume uses), flushed before
+    /// the original is deleted. `target` must not exist. Returns `target`.
+    public static func move(_ source: String, to target: String, bytes: Int64) throws -> String {
+        if bgx_rename_noreplace(source, target) == 0 { return target }
+        guard errno == EXDEV else {
+            throw BgxferError.system("cannot move the partial file \(source) to \(target)", errno: errno)
+        }
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        if input < 0 { throw BgxferError.system("cannot read the partial file", path: source) }
+        defer { close(input) }
+        let output = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o666)
+        if output < 0 { throw BgxferError.system("cannot create", path: target) }
+        var failure: Int32?
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var remaining = bytes
+        while remaining > 0, failure == nil {
+            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, Int(min(remaining, 1 << 20))) }
+            if count <= 0 {
+                failure = count < 0 ? errno : EIO
+                break
+            }
+            failure = buffer.withUnsafeBytes { FileSystem.writeAll(output, UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            remaining -= Int64(count)
+        }
+        if failure == nil, fsync(output) != 0 { failure = errno }
+        close(output)
+        if let failure {
+            FileSystem.removeIfPresent(target)
+            throw BgxferError.system("cannot copy the partial file \(source) to \(target)", errno: failure)
+        }
+        FileSystem.syncDirectory((target as NSString).deletingLastPathComponent)
+        FileSystem.removeIfPresent(source)
+        return target
     }
 }
