@@ -173,13 +173,13 @@ _bgxfer() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    download|list|show|wait|suspend|resume|cancel|remove|clean|wake|doctor|help)
+    download|upload|list|show|wait|suspend|resume|cancel|remove|clean|wake|doctor|help)
         # Offer subcommand argument completions
         "_bgxfer_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'download list show wait suspend resume cancel remove clean wake doctor help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'download upload list show wait suspend resume cancel remove clean wake doctor help' -- "${cur}"))
         ;;
     esac
 }
@@ -224,6 +224,57 @@ _bgxfer_download() {
         return
         ;;
     '--failure-title')
+        return
+        ;;
+    esac
+}
+
+_bgxfer_upload() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure --allow-downgrade --notify --wait --json --version -h --help)
+    repeating_options=(-H --header)
+    non_repeating_options=(-X --request --reply --session --limit-rate --connect-timeout --no-progress-timeout --retries --success-title --failure-title)
+    __bgxfer_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-X'|'--request')
+        return
+        ;;
+    '--reply')
+        __bgxfer_add_completions -f
+        return
+        ;;
+    '-H'|'--header')
+        return
+        ;;
+    '--session')
+        return
+        ;;
+    '--limit-rate')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--no-progress-timeout')
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--success-title')
+        return
+        ;;
+    '--failure-title')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __bgxfer_add_completions -f
         return
         ;;
     esac

@@ -47,7 +47,7 @@ public struct Bgxfer: ParsableCommand {
             """,
         version: Version.current,
         subcommands: [
-            Download.self, List.self, Show.self, Wait.self, Suspend.self, Resume.self, Cancel.self, Remove.self,
+            Download.self, UploadCommand.self, List.self, Show.self, Wait.self, Suspend.self, Resume.self, Cancel.self, Remove.self,
             Clean.self, Wake.self, Doctor.self,
             WorkerProcess.self,
         ]

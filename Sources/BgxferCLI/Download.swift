@@ -52,10 +52,15 @@ struct Download: ParsableCommand {
         try destination.check(path)
         try context.starter.launcher.prepare()
 
+        try Self.submit(draft, describedAs: "\(Redaction.url(url)) → \(path)", json: json, wait: wait, context: context)
+    }
+
+    /// Queues a checked draft, prints its ID (or JSON), makes sure a worker runs, and with
+    /// `wait` follows it: what download and upload share.
+    static func submit(_ draft: TaskDraft, describedAs what: String, json: Bool, wait: Bool, context: Context) throws {
         let store = try context.openStore()
         let task = try store.insert(draft)
-        Logger(label: "bgxfer").info(
-            "queued: \(Redaction.url(url)) → \(path)", metadata: [LogKey.task: "\(task.id)"])
+        Logger(label: "bgxfer").info("queued: \(what)", metadata: [LogKey.task: "\(task.id)"])
         context.console.out(json ? TaskJSON.value(task).rendered() + "\n" : "\(task.id)\n")
         do {
             try context.starter.ensureWorker(session: task.session)

@@ -33,6 +33,9 @@ enum TaskDetails {
             ("State", task.state.rawValue), ("URL", Redaction.url(task.url)),
         ]
         if let destination = task.destination { rows.append(("Destination", destination)) }
+        if let source = task.source { rows.append(("Source", "\(source.path) (\(Format.bytes(source.size)))")) }
+        if let method = task.method, task.url.lowercased().hasPrefix("http") { rows.append(("Method", method)) }
+        if let reply = task.replyPath { rows.append(("Reply file", reply)) }
         if let partial = task.partialPath, task.state != .completed, FileSystem.exists(partial) {
             rows.append(("Partial file", partial))
         }
@@ -69,6 +72,10 @@ enum TaskDetails {
             .joined(separator: "\n") + "\n"
         text += section("Request headers", Redaction.headers(task.requestHeaders))
         text += section("Response headers", task.responseHeaders.map(Redaction.headers) ?? [])
+        if let reply = task.replyBody, !reply.isEmpty {
+            let lines = String(decoding: reply.prefix(1024), as: UTF8.self).split(separator: "\n").prefix(10).map(String.init)
+            text += section("Reply (start)", lines)
+        }
         text += section("Log", log)
         return text
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import BgxferCore
@@ -155,6 +156,36 @@ import Testing
         #expect(try SessionName.validate("backups-2026.nightly_1") == "backups-2026.nightly_1")
         for bad in ["", "../x", "a/b", "-x", ".x", "with space", String(repeating: "a", count: 65)] {
             #expect(throws: BgxferError.self) { try SessionName.validate(bad) }
+        }
+    }
+}
+
+@Suite struct UploadInputTests {
+    @Test func aSourceIsIdentifiedAndAChangeIsNamed() throws {
+        let path = FileManager.default.temporaryDirectory.path + "/bgxfer-source-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("first".utf8).write(to: URL(fileURLWithPath: path))
+        let recorded = try UploadSource.inspect(path)
+        #expect(recorded.size == 5)
+        #expect(recorded.change(to: recorded) == nil)
+        var grown = recorded
+        grown.size = 9
+        #expect(recorded.change(to: grown) == "its size changed from 5 to 9 bytes")
+        var touched = recorded
+        touched.modified += 1
+        #expect(recorded.change(to: touched) == "it was modified")
+        var replaced = recorded
+        replaced.inode += 1
+        #expect(recorded.change(to: replaced) == "it was replaced by another file")
+        #expect(throws: BgxferError.self) { try UploadSource.inspect(path + ".missing") }
+        #expect(throws: BgxferError.self) { try UploadSource.inspect(FileManager.default.temporaryDirectory.path) }
+    }
+
+    @Test func methodsArePutPostOrPatch() throws {
+        #expect(try UploadMethod.validate("put") == "PUT")
+        #expect(try UploadMethod.validate("PATCH") == "PATCH")
+        #expect(throws: BgxferError.usage("unsupported method 'GET': use PUT, POST or PATCH")) {
+            try UploadMethod.validate("GET")
         }
     }
 }

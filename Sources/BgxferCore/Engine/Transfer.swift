@@ -110,16 +110,7 @@ final class Transfer {
 
     private func configure(resumeValidator: String?) throws {
         let context = Unmanaged.passUnretained(self).toOpaque()
-        try easy.set(CURLOPT_URL, task.url)
-        try easy.set(CURLOPT_PROTOCOLS_STR, "http,https,ftp,ftps")
-        try easy.set(CURLOPT_FOLLOWLOCATION, true)
-        try easy.set(CURLOPT_MAXREDIRS, 20)
-        // SPEC §5: redirects only to http, https or ftp, and never from https down to plain
-        // text unless the user allowed it. curl itself drops Authorization and Cookie headers
-        // when a redirect changes host.
-        let downgradeGuarded = task.url.lowercased().hasPrefix("https:") && !task.allowDowngrade
-        try easy.set(CURLOPT_REDIR_PROTOCOLS_STR, downgradeGuarded ? "https" : "http,https,ftp")
-        try easy.set(CURLOPT_USERAGENT, "bgxfer/\(Version.current)")
+        try easy.configure(for: task, followRedirects: true)
         var headers = task.requestHeaders
         if let resumeValidator, offset > 0 {
             if isHTTP {
@@ -132,8 +123,6 @@ final class Transfer {
         }
         if !isHTTP { try easy.set(CURLOPT_FILETIME, true) }  // FTP: MDTM, part of the validator
         try easy.setHeaders(headers)
-        try easy.set(CURLOPT_NOSIGNAL, true)
-        try easy.set(CURLOPT_TCP_KEEPALIVE, true)
         // Fewer, larger writes: curl hands the write callback at most this much at a time. A
         // rate limit below that gets a buffer of one second's worth, as the curl tool does, so
         // the limit holds from the first read.
@@ -143,30 +132,13 @@ final class Transfer {
         try easy.set(CURLOPT_HEADERFUNCTION, callback: Callbacks.header)
         try easy.set(CURLOPT_HEADERDATA, pointer: context)
         if let limit = task.limitRate { try easy.set(CURLOPT_MAX_RECV_SPEED_LARGE, offset: limit) }
-        if let timeout = task.connectTimeout { try easy.set(CURLOPT_CONNECTTIMEOUT_MS, Int(timeout * 1000)) }
-        // No-progress timeout: abandon the attempt when fewer than 1 byte/s arrive for that long.
-        try easy.set(CURLOPT_LOW_SPEED_LIMIT, 1)
-        try easy.set(CURLOPT_LOW_SPEED_TIME, max(1, Int(task.noProgressTimeout.rounded(.up))))
-        if task.insecure {
-            try easy.set(CURLOPT_SSL_VERIFYPEER, false)
-            try easy.set(CURLOPT_SSL_VERIFYHOST, 0)
-        }
     }
 
     // MARK: - Callbacks (on the worker thread, inside curl_multi_perform)
 
     fileprivate func receiveHeader(_ bytes: UnsafeRawBufferPointer) {
         guard isHTTP else { return }
-        var end = bytes.count
-        while end > 0, bytes[end - 1] == UInt8(ascii: "\n") || bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-        let line = String(decoding: bytes[..<end], as: UTF8.self)
-        if line.hasPrefix("HTTP/") {
-            // A new response: an interim 1xx or a redirect came before this one.
-            statusLine = line
-            headerLines = []
-        } else if !line.isEmpty {
-            headerLines.append(line)
-        }
+        ResponseInfo.collect(bytes, statusLine: &statusLine, headers: &headerLines)
     }
 
     fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
@@ -364,8 +336,49 @@ final class Transfer {
 @available(*, unavailable)
 extension Transfer: Sendable {}
 
+extension CurlEasy {
+    /// What every attempt sets, download or upload: URL, protocols, redirects, user agent,
+    /// timeouts, TLS.
+    func configure(for task: TransferTask, followRedirects: Bool) throws {
+        try set(CURLOPT_URL, task.url)
+        try set(CURLOPT_PROTOCOLS_STR, "http,https,ftp,ftps")
+        try set(CURLOPT_FOLLOWLOCATION, followRedirects)
+        try set(CURLOPT_MAXREDIRS, 20)
+        // SPEC §5: redirects only to http, https or ftp, and never from https down to plain
+        // text unless the user allowed it. curl itself drops Authorization and Cookie headers
+        // when a redirect changes host.
+        let downgradeGuarded = task.url.lowercased().hasPrefix("https:") && !task.allowDowngrade
+        try set(CURLOPT_REDIR_PROTOCOLS_STR, downgradeGuarded ? "https" : "http,https,ftp")
+        try set(CURLOPT_USERAGENT, "bgxfer/\(Version.current)")
+        try set(CURLOPT_NOSIGNAL, true)
+        try set(CURLOPT_TCP_KEEPALIVE, true)
+        if let timeout = task.connectTimeout { try set(CURLOPT_CONNECTTIMEOUT_MS, Int(timeout * 1000)) }
+        // No-progress timeout: abandon the attempt when fewer than 1 byte/s move for that long.
+        try set(CURLOPT_LOW_SPEED_LIMIT, 1)
+        try set(CURLOPT_LOW_SPEED_TIME, max(1, Int(task.noProgressTimeout.rounded(.up))))
+        if task.insecure {
+            try set(CURLOPT_SSL_VERIFYPEER, false)
+            try set(CURLOPT_SSL_VERIFYHOST, 0)
+        }
+    }
+}
+
 /// What a response told us, stored with the task (`show`, the `headers` event).
 struct ResponseInfo: Equatable {
+    /// Takes one header line as curl's header callback gives it: a status line starts a new
+    /// response (an interim 1xx or a redirect came before), other lines are its headers.
+    static func collect(_ bytes: UnsafeRawBufferPointer, statusLine: inout String?, headers: inout [String]) {
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == UInt8(ascii: "\n") || bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        let line = String(decoding: bytes[..<end], as: UTF8.self)
+        if line.hasPrefix("HTTP/") {
+            statusLine = line
+            headers = []
+        } else if !line.isEmpty {
+            headers.append(line)
+        }
+    }
+
     var status: Int?
     var headers: [String]?
     /// The whole file's length (for a 206, the total of its Content-Range).

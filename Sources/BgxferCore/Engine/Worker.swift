@@ -30,11 +30,11 @@ public final class Worker {
     /// Notifications on their way; the worker waits for them (each bounded) before it exits.
     private let notifications = DispatchGroup()
 
-    private var active: [TaskID: Transfer] = [:]
+    private var active: [TaskID: any Attempt] = [:]
     /// When the session's next waiting task may be retried; read from the store on every
     /// reconcile (it changes only when the store does), not on every turn of the loop.
     private var nextRetry: Date?
-    private var byHandle: [UnsafeMutableRawPointer: Transfer] = [:]
+    private var byHandle: [UnsafeMutableRawPointer: any Attempt] = [:]
     private var attemptStarted: [TaskID: Double] = [:]
 
     public init(
@@ -142,7 +142,7 @@ public final class Worker {
 
     /// The user suspended, canceled or removed a running task: keep its bytes when they may be
     /// wanted again (suspended; canceled with resume data), else delete them.
-    private func letGo(_ transfer: Transfer, state: TaskState?) throws {
+    private func letGo(_ transfer: any Attempt, state: TaskState?) throws {
         let id = transfer.task.id
         let keep: Bool
         switch state {
@@ -181,12 +181,16 @@ public final class Worker {
     }
 
     private func start(_ task: TransferTask) throws {
-        let transfer: Transfer
+        let transfer: any Attempt
         do {
-            transfer = try Transfer(task: task)
+            transfer = task.kind == .upload ? try Upload(task: task) : try Transfer(task: task)
             try multi.add(transfer.easy)
         } catch {
-            let failure = TaskError(code: "write-error", message: "\(error)")
+            let failure =
+                switch error {
+                case let changed as UploadSourceChanged: TaskError(code: "source-changed", message: changed.message)
+                default: TaskError(code: task.kind == .upload ? "read-error" : "write-error", message: "\(error)")
+                }
             if let failed = try? store.fail(task.id, failure, durableBytes: 0) { announce(failed) }
             logger.error("failed to start: \(failure.message)", metadata: taskMetadata(task.id))
             return
@@ -199,12 +203,15 @@ public final class Worker {
             logger.notice("starting from zero: \(note)", metadata: taskMetadata(task.id))
         }
         let from = transfer.offset > 0 ? " from byte \(transfer.offset)" : ""
+        let what =
+            task.source.map { "\($0.path) → \(task.method ?? "POST") \(Redaction.url(task.url))" }
+            ?? "\(Redaction.url(task.url)) → \(task.destination ?? "-")"
         logger.info(
-            "attempt \(task.attempts)\(from): \(Redaction.url(task.url)) → \(task.destination ?? "-")",
+            "attempt \(task.attempts)\(from): \(what)",
             metadata: taskMetadata(task.id))
     }
 
-    private func abandon(_ transfer: Transfer) {
+    private func abandon(_ transfer: any Attempt) {
         multi.remove(transfer.easy)
         active[transfer.task.id] = nil
         byHandle[transfer.easy.handle] = nil
@@ -213,7 +220,7 @@ public final class Worker {
 
     // MARK: - Ending transfers
 
-    private func finish(_ transfer: Transfer, result: CURLcode) throws {
+    private func finish(_ transfer: any Attempt, result: CURLcode) throws {
         let id = transfer.task.id
         let elapsed = attemptStarted[id].map { Monotonic.seconds() - $0 }
         abandon(transfer)
@@ -266,13 +273,15 @@ public final class Worker {
         }
     }
 
-    private func saveResponse(of transfer: Transfer) throws {
+    private func saveResponse(of transfer: any Attempt) throws {
+        if let upload = transfer as? Upload, !upload.reply.isEmpty { try store.saveReply(upload.task.id, upload.reply) }
         if let response = transfer.takeResponse() {
             try store.saveResponse(transfer.task.id, response, restartNote: transfer.takeTruncation())
         }
     }
 
-    private func complete(_ transfer: Transfer, elapsed: Double?) throws {
+    private func complete(_ transfer: any Attempt, elapsed: Double?) throws {
+        if let upload = transfer as? Upload { return try complete(upload, elapsed: elapsed) }
         let task = transfer.task
         guard let partial = task.partialPath, let destination = task.destination else { return }
         let bytes = transfer.bytesWritten
@@ -301,6 +310,42 @@ public final class Worker {
     }
 
     struct DestinationError: Error { let message: String }
+
+    /// An upload the server accepted: completed, with `--reply` written (atomically) first.
+    private func complete(_ upload: Upload, elapsed: Double?) throws {
+        let task = upload.task
+        let bytes = upload.bytesWritten
+        let speed = elapsed.flatMap { $0 > 0 ? Double(bytes) / $0 : nil }
+        do {
+            let completed = try store.complete(task.id, bytes: bytes, averageSpeed: speed) {
+                if let path = task.replyPath { try Self.writeReply(upload.reply, to: path) }
+            }
+            defer { announce(completed) }
+            let status = completed.httpStatus.map { ", the server answered \($0)" } ?? ""
+            logger.info(
+                "completed: \(bytes) bytes sent in \(String(format: "%.2f", elapsed ?? 0)) s\(status)",
+                metadata: taskMetadata(task.id))
+        } catch let error as DestinationError {
+            if let failed = try? store.fail(task.id, TaskError(code: "reply-error", message: error.message), durableBytes: 0) {
+                announce(failed)
+            }
+            logger.error("failed: \(error.message)", metadata: taskMetadata(task.id))
+        } catch let error as BgxferError {
+            logger.info("not completed: \(error.message)", metadata: taskMetadata(task.id))
+        }
+    }
+
+    /// `--reply FILE`: the server's reply body, replacing the file whole or not at all.
+    static func writeReply(_ body: Data, to path: String) throws {
+        let temporary = path + ".bgxfer-reply-\(getpid())"
+        do {
+            try body.write(to: URL(fileURLWithPath: temporary))
+            guard rename(temporary, path) == 0 else { throw BgxferError.system("cannot write the reply", path: path) }
+        } catch {
+            FileSystem.removeIfPresent(temporary)
+            throw DestinationError(message: "cannot write the reply to \(path): \(error)")
+        }
+    }
 
     /// Renames the verified partial file onto the destination, atomically, refusing to replace
     /// a file that appeared meanwhile unless `--overwrite` was given; then makes the rename

@@ -14,6 +14,10 @@ public struct TaskDraft: Sendable, Equatable {
     public var noProgressTimeout: Double = 120
     public var maxAttempts: Int = Self.defaultMaxAttempts
     public var notify: NotifySettings?
+    /// Uploads: the file, the method and `--reply`.
+    public var source: UploadSource?
+    public var method: String?
+    public var replyPath: String?
     /// Continue from resume data: the partial file, its flushed length and validator.
     public var resumeFrom: ResumePoint?
 

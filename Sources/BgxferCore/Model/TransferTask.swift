@@ -65,6 +65,16 @@ public struct TransferTask: Sendable, Codable, Equatable {
     public var notify: NotifySettings?
     /// What became of that notification: `shown`, or `skipped: <why>` (shown by `show`).
     public var notification: String?
+    /// Uploads: the file sent, as it was when the task was made.
+    public var source: UploadSource?
+    /// Uploads: the HTTP method (PUT, POST, PATCH).
+    public var method: String?
+    /// Uploads: where to write the server's reply body (`--reply`).
+    public var replyPath: String?
+    /// Uploads: the start of the server's reply body (at most `replyLimit` bytes).
+    public var replyBody: Data?
+    /// How much of a reply body the store keeps.
+    public static let replyLimit = 64 * 1024
 
     public var error: TaskError? {
         guard let errorCode else { return nil }
@@ -73,7 +83,7 @@ public struct TransferTask: Sendable, Codable, Equatable {
 
     /// The file name shown in lists and notifications.
     public var displayName: String {
-        let path = destination ?? url
+        let path = source?.path ?? destination ?? url
         return (path as NSString).lastPathComponent
     }
 

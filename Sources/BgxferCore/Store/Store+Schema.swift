@@ -67,6 +67,15 @@ extension Store {
                     ALTER TABLE task ADD COLUMN notification TEXT;
                     """)
         }
+        migrator.registerMigration("v4: uploads") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE task ADD COLUMN source TEXT;
+                    ALTER TABLE task ADD COLUMN method TEXT;
+                    ALTER TABLE task ADD COLUMN replyPath TEXT;
+                    ALTER TABLE task ADD COLUMN replyBody BLOB;
+                    """)
+        }
         return migrator
     }()
 }

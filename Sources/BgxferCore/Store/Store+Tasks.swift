@@ -160,6 +160,10 @@ extension TransferTask {
             errorCode: nil, errorMessage: nil, workerPid: nil)
         maxAttempts = draft.maxAttempts
         notify = draft.notify
+        source = draft.source
+        method = draft.method
+        replyPath = draft.replyPath
+        if let source = draft.source { bytesExpected = source.size }
         if let point = draft.resumeFrom {
             partialPath = point.partialPath
             durableBytes = point.bytes

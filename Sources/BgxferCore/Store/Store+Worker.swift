@@ -68,6 +68,13 @@ extension Store {
     }
 
     /// The attempt starts from zero, giving up bytes on disk: say why.
+    /// The start of an upload's reply body.
+    func saveReply(_ id: TaskID, _ body: Data) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE task SET replyBody = ? WHERE id = ?", arguments: [body, id.rawValue])
+        }
+    }
+
     /// What became of a task's end-of-task notification.
     func noteNotification(_ id: TaskID, _ outcome: String) throws {
         try write { db in

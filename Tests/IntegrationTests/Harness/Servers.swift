@@ -193,3 +193,32 @@ final class FaultServer {
 
     deinit { if process.isRunning { stop() } }
 }
+
+/// Tests/Servers/upload_server.py: takes PUT, POST and PATCH bodies into `root`, answers 201
+/// with what it got as JSON (or a chosen status under `/_status/<code>/`).
+final class UploadServer {
+    let port: Int
+    let root: String
+    private let process: Process
+
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Servers/upload_server.py").path
+
+    init(in directory: String) throws {
+        root = directory + "/received"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        port = Await.freePort()
+        process = try Command.start(
+            "/usr/bin/python3", [Self.script, "\(port)", root], log: directory + "/upload-server.log")
+        try Await.port(port, timeout: 10)
+    }
+
+    func url(_ path: String) -> String { "http://127.0.0.1:\(port)/\(path)" }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    deinit { if process.isRunning { stop() } }
+}

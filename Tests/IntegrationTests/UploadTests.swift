@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+
+/// Plain uploads (issue 6, first part): PUT to nginx, POST with --reply to a receiver of our
+/// own, FTP STOR, source safety, list --uploads.
+@Suite struct UploadTests {
+    static let mebibyte = 1 << 20
+
+    /// `upload ARGUMENTS`, then `wait`; returns the task as `show --json` prints it.
+    static func upload(_ sandbox: Sandbox, _ arguments: [String]) throws -> [String: Any] {
+        let outcome = try sandbox.bgxfer(["upload"] + arguments)
+        let id = try #require(outcome.lines.first, "upload failed: \(outcome.stderr)")
+        _ = try sandbox.bgxfer("wait", id)
+        return try sandbox.task(id)
+    }
+
+    @Test func aGibibytePutToNginxArrivesWholeWithABoundedWorker() throws {
+        try withSandbox { sandbox in
+            let nginx = try Nginx(
+                in: sandbox.root,
+                extraServerConfig: "location /dav/ { dav_methods PUT; create_full_put_path on; client_max_body_size 0; }")
+            let source = sandbox.root + "/big.img"
+            let digest = try TestFiles.random(at: source, size: 1024 * Self.mebibyte)
+            let task = try Self.upload(sandbox, [source, nginx.url("dav/big.img"), "-X", "PUT"])
+            #expect(task["state"] as? String == "completed", "\(task["error"] ?? "")")
+            #expect(task["httpStatus"] as? Int == 201)
+            #expect(try TestFiles.sha256(nginx.documentRoot + "/dav/big.img") == digest)
+            #expect(sandbox.awaitWorkersGone())
+            // The body streams from the file: the worker never holds it in memory.
+            let log = try String(contentsOfFile: sandbox.state + "/bgxfer/log/worker-default.log", encoding: .utf8)
+            let peak = try #require(
+                log.split(separator: "\n").last { $0.contains("worker exiting") }?
+                    .split(separator: " ").first { $0.hasPrefix("peak_rss_kib=") }
+                    .flatMap { Int($0.dropFirst("peak_rss_kib=".count)) })
+            #expect(peak < 64 * 1024, "worker peak RSS \(peak) KiB for a 1 GiB upload")
+        }
+    }
+
+    @Test func postStoresTheReplyAndShowHasTheStatus() throws {
+        try withSandbox { sandbox in
+            let server = try UploadServer(in: sandbox.root)
+            let source = sandbox.root + "/report.csv"
+            let digest = try TestFiles.random(at: source, size: 3 * Self.mebibyte)
+            let reply = sandbox.root + "/reply.json"
+            let task = try Self.upload(sandbox, [source, server.url("report.csv"), "--reply", reply])
+            #expect(task["state"] as? String == "completed")
+            #expect(task["kind"] as? String == "upload")
+            #expect(task["httpStatus"] as? Int == 201)
+            #expect(task["method"] as? String == "POST")
+            let body = try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reply))) as? [String: Any])
+            #expect(body["method"] as? String == "POST")
+            #expect(body["sha256"] as? String == digest)
+            #expect(body["content_type"] as? String == "application/octet-stream")
+            #expect((task["reply"] as? String)?.contains(digest) == true)
+            #expect(try TestFiles.sha256(server.root + "/report.csv") == digest)
+            let text = try sandbox.bgxfer("show", task["id"] as? String ?? "")
+            #expect(text.stdout.contains("Reply (start):"), "\(text.stdout)")
+
+            // PATCH, and a refusal: the reply of an error is kept too, and --reply not written.
+            let patched = try Self.upload(sandbox, [source, server.url("patched.csv"), "-X", "patch"])
+            #expect(patched["method"] as? String == "PATCH")
+            #expect(try TestFiles.sha256(server.root + "/patched.csv") == digest)
+            let refusedReply = sandbox.root + "/refused.txt"
+            let refused = try Self.upload(sandbox, [source, server.url("_status/403/x.csv"), "--reply", refusedReply])
+            #expect(refused["state"] as? String == "failed")
+            #expect((refused["error"] as? [String: Any])?["code"] as? String == "http-403")
+            #expect((refused["reply"] as? String)?.hasPrefix("refused with 403") == true)
+            #expect(!FileManager.default.fileExists(atPath: refusedReply))
+        }
+    }
+
+    @Test func aSourceChangedMidUploadFailsSayingSo() throws {
+        try withSandbox { sandbox in
+            let server = try UploadServer(in: sandbox.root)
+            let source = sandbox.root + "/growing.log"
+            _ = try TestFiles.random(at: source, size: 16 * Self.mebibyte)
+            // Slow on both ends (2 MiB/s): the upload takes about eight seconds.
+            let outcome = try sandbox.bgxfer(
+                "upload", source, server.url("growing.log?rate=2097152"), "-X", "PUT", "--limit-rate", "2M")
+            let id = try #require(outcome.lines.first, "\(outcome.stderr)")
+            #expect(try ResumeTests.follow(sandbox, id, until: ResumeTests.progressed(to: 2 * Self.mebibyte)) != nil)
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: source))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data("one more line\n".utf8))
+            try handle.close()
+
+            #expect(try sandbox.bgxfer("wait", id).status == 1)
+            let task = try sandbox.task(id)
+            #expect(task["state"] as? String == "failed")
+            let error = try #require(task["error"] as? [String: Any])
+            #expect(error["code"] as? String == "source-changed")
+            #expect(
+                (error["message"] as? String)?.hasPrefix("\(source) changed while it was being sent: its size changed") == true,
+                "\(error)")
+            #expect(!FileManager.default.fileExists(atPath: server.root + "/growing.log"), "a mixture was stored")
+        }
+    }
+
+    @Test func anFTPUploadIsStoredWhole() throws {
+        try withSandbox { sandbox in
+            let ftp = try FTPServer(in: sandbox.root)
+            defer { ftp.stop() }
+            let source = sandbox.root + "/up.bin"
+            let digest = try TestFiles.random(at: source, size: 5 * Self.mebibyte)
+            let task = try Self.upload(sandbox, [source, ftp.url("up.bin")])
+            #expect(task["state"] as? String == "completed", "\(task["error"] ?? "")")
+            #expect(try TestFiles.sha256(ftp.root + "/up.bin") == digest)
+        }
+    }
+
+    @Test func listSeparatesUploadsFromDownloads() throws {
+        try withSandbox { sandbox in
+            let server = try UploadServer(in: sandbox.root)
+            let nginx = try Nginx(in: sandbox.root)
+            try nginx.serve("d.bin", size: 1024)
+            let source = sandbox.root + "/u.bin"
+            _ = try TestFiles.random(at: source, size: 1024)
+            let upload = try Self.upload(sandbox, [source, server.url("u.bin")])["id"] as? String
+            let download = try sandbox.download(nginx.url("d.bin"))
+            #expect(try sandbox.bgxfer("wait", download).status == 0)
+            func ids(_ flag: String) throws -> [String] {
+                let outcome = try sandbox.bgxfer("list", flag, "--json")
+                let tasks = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [[String: Any]] ?? []
+                return tasks.compactMap { $0["id"] as? String }
+            }
+            #expect(try ids("--uploads") == [upload].compactMap { $0 })
+            #expect(try ids("--downloads") == [download])
+        }
+    }
+}
