@@ -36,6 +36,14 @@ static inline CURLcode bgx_curl_easy_setopt_data_callback(
     return curl_easy_setopt(handle, option, callback);
 }
 
+typedef int (*bgx_curl_seek_callback)(void *userdata, curl_off_t offset, int origin);
+
+/// CURLOPT_SEEKFUNCTION: how curl moves in an upload's source (FTP upload resume).
+static inline CURLcode bgx_curl_easy_setopt_seek_callback(
+    CURL *handle, CURLoption option, bgx_curl_seek_callback callback) {
+    return curl_easy_setopt(handle, option, callback);
+}
+
 static inline CURLcode bgx_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

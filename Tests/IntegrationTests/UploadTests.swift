@@ -109,6 +109,32 @@ import Testing
         }
     }
 
+    @Test func anFTPUploadKilledMidwayContinuesWithAPPE() throws {
+        try withSandbox { sandbox in
+            let ftp = try FTPServer(in: sandbox.root, rate: 4 * Self.mebibyte)
+            defer { ftp.stop() }
+            let size = 24 * Self.mebibyte
+            let source = sandbox.root + "/resumed.bin"
+            let digest = try TestFiles.random(at: source, size: size)
+            let id = try #require(try sandbox.bgxfer("upload", source, ftp.url("resumed.bin")).lines.first)
+            #expect(try ResumeTests.follow(sandbox, id, until: ResumeTests.progressed(to: 8 * Self.mebibyte)) != nil)
+            let worker = try #require(sandbox.workerPIDs().first)
+            #expect(kill(worker, SIGKILL) == 0)
+            #expect(Await.exit(of: worker, timeout: 5))
+
+            #expect(try sandbox.bgxfer("wake").status == 0)
+            #expect(try sandbox.bgxfer("wait", id).status == 0)
+            #expect(try TestFiles.sha256(ftp.root + "/resumed.bin") == digest)
+            // pyftpdlib logs each transfer with its bytes: a STOR cut off, then an APPE of the rest.
+            let log = try String(contentsOfFile: sandbox.root + "/ftp.log", encoding: .utf8)
+            let appends = log.split(separator: "\n").filter { $0.contains("APPE") && $0.contains("completed=1") }
+            let appended = try #require(
+                appends.last?.split(separator: " ").first { $0.hasPrefix("bytes=") }.flatMap { Int($0.dropFirst(6)) },
+                "no completed APPE in the FTP log")
+            #expect(appended < size - 6 * Self.mebibyte, "APPE sent \(appended) of \(size) bytes")
+        }
+    }
+
     @Test func listSeparatesUploadsFromDownloads() throws {
         try withSandbox { sandbox in
             let server = try UploadServer(in: sandbox.root)

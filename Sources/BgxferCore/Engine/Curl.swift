@@ -70,6 +70,10 @@ final class CurlEasy {
         try bgx_curl_easy_setopt_data_callback(handle, option, callback).check()
     }
 
+    func set(_ option: CURLoption, seek callback: bgx_curl_seek_callback) throws {
+        try bgx_curl_easy_setopt_seek_callback(handle, option, callback).check()
+    }
+
     /// CURLOPT_HTTPHEADER. The list lives as long as the handle.
     func setHeaders(_ lines: [String]) throws {
         curl_slist_free_all(headerList)

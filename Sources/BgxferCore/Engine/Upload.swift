@@ -31,15 +31,22 @@ extension Transfer: Attempt {}
 ///
 /// The source must stay the file it was when the task was made: it is checked when the attempt
 /// opens it and after every read, and the attempt is aborted, before the changed bytes go out,
-/// when it changed. A plain upload cannot continue where it stopped: each attempt sends the
-/// whole file.
+/// when it changed. An HTTP upload cannot continue where it stopped: each attempt sends the
+/// whole file. An FTP upload that had begun sending continues: curl asks the server how much
+/// it holds (SIZE), moves the source there and appends (APPE): the server's word, never a
+/// count of our own, says where to go on.
 final class Upload: Attempt {
     let task: TransferTask
     let easy: CurlEasy
-    let offset: Int64 = 0
+    /// Where this attempt began in the source: 0, or (FTP, continuing) the server's size.
+    private(set) var offset: Int64 = 0
     let freshStartReason: String?
     private(set) var bytesWritten: Int64 = 0
-    var durableBytes: Int64 { 0 }
+    /// FTP: bytes that may be on the server, so that a next attempt asks it and appends;
+    /// HTTP: nothing can be continued.
+    var durableBytes: Int64 { isHTTP ? 0 : bytesWritten }
+    /// FTP: this attempt continues what an earlier one began sending.
+    private let continuing: Bool
     let speed = SpeedMeter()
 
     private let source: UploadSource
@@ -60,8 +67,10 @@ final class Upload: Attempt {
         self.task = task
         self.source = source
         isHTTP = task.url.lowercased().hasPrefix("http")
+        continuing = !isHTTP && task.durableBytes > 0
         freshStartReason =
-            task.attempts > 1 ? "a plain upload cannot continue where it stopped: the whole file is sent again" : nil
+            task.attempts > 1 && !continuing
+            ? "a plain upload cannot continue where it stopped: the whole file is sent again" : nil
         descriptor = open(source.path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 { throw BgxferError.system("cannot read the file to upload", path: source.path) }
         easy = try CurlEasy()
@@ -82,7 +91,12 @@ final class Upload: Attempt {
         let named = Set(headers.compactMap { $0.split(separator: ":").first?.lowercased() })
         switch (isHTTP, task.method ?? "POST") {
         case (false, _):
-            try easy.set(CURLOPT_UPLOAD, true)  // FTP: STOR
+            try easy.set(CURLOPT_UPLOAD, true)  // FTP: STOR, or with a resume point APPE
+            if continuing {
+                try easy.set(CURLOPT_RESUME_FROM_LARGE, offset: -1)  // from the server's SIZE
+                try easy.set(CURLOPT_SEEKFUNCTION, seek: UploadCallbacks.seek)
+                try easy.set(CURLOPT_SEEKDATA, pointer: context)
+            }
         case (true, "POST"):
             try easy.set(CURLOPT_POST, true)
             try easy.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: source.size)
@@ -124,6 +138,15 @@ final class Upload: Attempt {
         }
         bytesWritten += Int64(count)
         return count
+    }
+
+    fileprivate func seek(to position: Int64, origin: Int32) -> Int32 {
+        guard origin == SEEK_SET, position >= 0, position <= source.size,
+            lseek(descriptor, off_t(position), SEEK_SET) == position
+        else { return CURL_SEEKFUNC_FAIL }
+        offset = position
+        bytesWritten = position
+        return CURL_SEEKFUNC_OK
     }
 
     fileprivate func receiveHeader(_ bytes: UnsafeRawBufferPointer) {
@@ -189,6 +212,11 @@ private enum UploadCallbacks {
         guard let buffer, let context else { return Int(CURL_READFUNC_ABORT) }
         let upload = Unmanaged<Upload>.fromOpaque(context).takeUnretainedValue()
         return upload.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: size * count))
+    }
+
+    static let seek: bgx_curl_seek_callback = { context, offset, origin in
+        guard let context else { return CURL_SEEKFUNC_FAIL }
+        return Unmanaged<Upload>.fromOpaque(context).takeUnretainedValue().seek(to: Int64(offset), origin: origin)
     }
 
     static let write: bgx_curl_data_callback = { buffer, size, count, context in
