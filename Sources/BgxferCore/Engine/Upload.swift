@@ -71,11 +71,11 @@ final class Upload: Attempt {
         freshStartReason =
             task.attempts > 1 && !continuing
             ? "a plain upload cannot continue where it stopped: the whole file is sent again" : nil
+        easy = try CurlEasy()
         descriptor = open(source.path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 { throw BgxferError.system("cannot read the file to upload", path: source.path) }
-        easy = try CurlEasy()
+        // From here a throw runs deinit, which closes the descriptor.
         if let change = UploadSource.identity(of: descriptor, path: source.path).flatMap(source.change) {
-            close(descriptor)
             throw UploadSourceChanged(message: "\(source.path) changed after the upload was queued: \(change)")
         }
         try configure()
