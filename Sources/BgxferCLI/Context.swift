@@ -1,5 +1,6 @@
 import BgxferCore
 import Foundation
+import Logging
 
 /// The side effects a command needs, gathered in one value so that tests can swap them.
 struct Context: Sendable {
@@ -22,3 +23,21 @@ struct Context: Sendable {
     func openStore() throws -> Store { try Store.open(paths) }
 }
 
+extension Context {
+    /// Queues a checked draft, prints its ID (or JSON), makes sure a worker runs, and with
+    /// `wait` follows it: what download and upload share.
+    func submit(_ draft: TaskDraft, describedAs what: String, json: Bool, wait: Bool) throws {
+        let store = try openStore()
+        let task = try store.insert(draft)
+        Logger(label: "bgxfer").info("queued: \(what)", metadata: [LogKey.task: "\(task.id)"])
+        console.out(json ? TaskJSON.value(task).rendered() + "\n" : "\(task.id)\n")
+        do {
+            try starter.ensureWorker(session: task.session)
+        } catch let error as BgxferError {
+            throw BgxferError("task \(task.id) is queued, but \(error.message); run 'bgxfer wake' to try again")
+        }
+        if wait {
+            try Wait.follow([task.id], store: store, json: json, context: self)
+        }
+    }
+}

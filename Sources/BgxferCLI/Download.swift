@@ -1,6 +1,5 @@
 import ArgumentParser
 import BgxferCore
-import Logging
 
 struct Download: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -52,23 +51,6 @@ struct Download: ParsableCommand {
         try destination.check(path)
         try context.starter.launcher.prepare()
 
-        try Self.submit(draft, describedAs: "\(Redaction.url(url)) → \(path)", json: json, wait: wait, context: context)
-    }
-
-    /// Queues a checked draft, prints its ID (or JSON), makes sure a worker runs, and with
-    /// `wait` follows it: what download and upload share.
-    static func submit(_ draft: TaskDraft, describedAs what: String, json: Bool, wait: Bool, context: Context) throws {
-        let store = try context.openStore()
-        let task = try store.insert(draft)
-        Logger(label: "bgxfer").info("queued: \(what)", metadata: [LogKey.task: "\(task.id)"])
-        context.console.out(json ? TaskJSON.value(task).rendered() + "\n" : "\(task.id)\n")
-        do {
-            try context.starter.ensureWorker(session: task.session)
-        } catch let error as BgxferError {
-            throw BgxferError("task \(task.id) is queued, but \(error.message); run 'bgxfer wake' to try again")
-        }
-        if wait {
-            try Wait.follow([task.id], store: store, json: json, context: context)
-        }
+        try context.submit(draft, describedAs: "\(Redaction.url(url)) → \(path)", json: json, wait: wait)
     }
 }

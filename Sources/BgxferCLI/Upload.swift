@@ -57,8 +57,7 @@ struct UploadCommand: ParsableCommand {
         draft.notify = try notification.settings()
         try context.starter.launcher.prepare()
 
-        try Download.submit(
-            draft, describedAs: "\(path) → \(draft.method ?? "POST") \(Redaction.url(url))", json: json, wait: wait,
-            context: context)
+        try context.submit(
+            draft, describedAs: "\(path) → \(draft.method ?? "POST") \(Redaction.url(url))", json: json, wait: wait)
     }
 }

@@ -1,3 +1,4 @@
+import CBgxferSupport
 import CCurl
 import Crypto
 import Foundation
@@ -296,6 +297,28 @@ final class Transfer {
         return HTTPDate.parse(text).map { max(0, $0.timeIntervalSinceNow) }
     }
 
+    // MARK: - Completion
+
+    /// Renames the verified partial file onto the destination, atomically, refusing to replace
+    /// a file that appeared meanwhile unless `--overwrite` was given; then makes the rename
+    /// durable. On failure the bytes are good: they stay where the message says.
+    func putInPlace() throws {
+        guard let destination = task.destination else { throw BgxferError("task \(task.id) has no destination") }
+        let result = task.overwrite ? rename(partialPath, destination) : bgx_rename_noreplace(partialPath, destination)
+        if result != 0 {
+            let reason = errno == EEXIST
+                ? "\(destination) appeared while downloading and --overwrite was not given"
+                : "cannot rename onto \(destination): \(FileSystem.describe(errno: errno))"
+            throw PlacementError(
+                code: "destination-exists", message: "\(reason); the downloaded file is kept as \(partialPath)")
+        }
+        FileSystem.syncDirectory((destination as NSString).deletingLastPathComponent)
+    }
+
+    func completionSummary(seconds: Double) -> String {
+        "\(bytesWritten) bytes in \(String(format: "%.2f", seconds)) s → \(task.destination ?? "-")"
+    }
+
     // MARK: - Durability
 
     /// Flushes written bytes to disk when the last flush is old enough.
@@ -389,6 +412,8 @@ struct ResponseInfo: Equatable {
     /// The body goes into the partial file: this response's validators now describe the bytes
     /// on disk. An error response (or one that was refused) leaves them as they were.
     var describesFile = false
+    /// Uploads: the start of the reply's body (at most `TransferTask.replyLimit` bytes).
+    var body: Data?
 
     /// The header's value in the final response (names compare case-insensitively).
     func value(of name: String) -> String? {

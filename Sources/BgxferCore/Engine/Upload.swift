@@ -16,6 +16,11 @@ protocol Attempt: AnyObject {
     var durableBytes: Int64 { get }
     var speed: SpeedMeter { get }
     func finish(result: CURLcode) -> TransferOutcome
+    /// Inside the transaction that marks the task completed: put its result in place. Throws
+    /// `PlacementError` when that cannot be done (the task then fails with its code).
+    func putInPlace() throws
+    /// The completion in words, for the log: after "completed: ".
+    func completionSummary(seconds: Double) -> String
     func keep()
     func discard()
     func takeResponse() -> ResponseInfo?
@@ -24,6 +29,12 @@ protocol Attempt: AnyObject {
 }
 
 extension Transfer: Attempt {}
+
+/// An attempt's result could not be put in place (`Attempt.putInPlace`).
+struct PlacementError: Error {
+    let code: String
+    let message: String
+}
 
 /// One attempt at a plain upload (SPEC §2 `upload`): the source file streamed as the request
 /// body with its length known (PUT, POST, PATCH; STOR for FTP), the reply's status, headers and
@@ -54,7 +65,9 @@ final class Upload: Attempt {
     private let isHTTP: Bool
     private var statusLine: String?
     private var headerLines: [String] = []
-    private(set) var reply = Data()
+    private var reply = Data()
+    /// The attempt has ended: the reply is whole, and can go to the store with the response.
+    private var ended = false
     /// Why the attempt was aborted from the read callback.
     private var sourceProblem: String?
     /// The final response's headers are all in (a blank line after a non-1xx status)…
@@ -166,6 +179,7 @@ final class Upload: Attempt {
 
     func finish(result: CURLcode) -> TransferOutcome {
         closeFile()
+        ended = true
         let status = easy.info(long: CURLINFO_RESPONSE_CODE) ?? 0
         if let sourceProblem { return .failed(TaskError(code: "source-changed", message: sourceProblem), retryAfter: nil) }
         if result != CURLE_OK { return .failed(CurlFailure.error(result, message: easy.message(for: result)), retryAfter: nil) }
@@ -176,16 +190,36 @@ final class Upload: Attempt {
         return .verified
     }
 
+    /// `--reply FILE`: the server's reply body, replacing the file whole or not at all.
+    func putInPlace() throws {
+        guard let path = task.replyPath else { return }
+        let temporary = path + ".bgxfer-reply-\(getpid())"
+        do {
+            try reply.write(to: URL(fileURLWithPath: temporary))
+            guard rename(temporary, path) == 0 else { throw BgxferError.system("cannot write the reply", path: path) }
+        } catch {
+            FileSystem.removeIfPresent(temporary)
+            throw PlacementError(code: "reply-error", message: "cannot write the reply to \(path): \(error)")
+        }
+    }
+
+    func completionSummary(seconds: Double) -> String {
+        let status = easy.info(long: CURLINFO_RESPONSE_CODE).map { ", the server answered \($0)" } ?? ""
+        return "\(bytesWritten) bytes sent in \(String(format: "%.2f", seconds)) s\(status)"
+    }
+
     func keep() { closeFile() }
     func discard() { closeFile() }
 
-    /// The final response, once, when its headers are all in.
+    /// The final response with the start of its body, once, when the attempt has ended.
     func takeResponse() -> ResponseInfo? {
-        guard headersComplete, !responseTaken else { return nil }
+        guard ended, headersComplete, !responseTaken else { return nil }
         responseTaken = true
-        return ResponseInfo(
+        var response = ResponseInfo(
             status: easy.info(long: CURLINFO_RESPONSE_CODE), headers: headerLines, bytesExpected: nil,
             effectiveURL: easy.info(string: CURLINFO_EFFECTIVE_URL))
+        response.body = reply
+        return response
     }
 
     func takeTruncation() -> String? { nil }

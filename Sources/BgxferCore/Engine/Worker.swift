@@ -1,4 +1,3 @@
-import CBgxferSupport
 import CCurl
 import Foundation
 import Logging
@@ -224,8 +223,10 @@ public final class Worker {
         let id = transfer.task.id
         let elapsed = attemptStarted[id].map { Monotonic.seconds() - $0 }
         abandon(transfer)
+        let outcome = transfer.finish(result: result)
+        // Before the outcome is recorded: the store takes a response only from a running task.
         try saveResponse(of: transfer)
-        switch transfer.finish(result: result) {
+        switch outcome {
         case .verified:
             try complete(transfer, elapsed: elapsed)
         case .restart(let reason):
@@ -274,31 +275,26 @@ public final class Worker {
     }
 
     private func saveResponse(of transfer: any Attempt) throws {
-        if let upload = transfer as? Upload, !upload.reply.isEmpty { try store.saveReply(upload.task.id, upload.reply) }
         if let response = transfer.takeResponse() {
             try store.saveResponse(transfer.task.id, response, restartNote: transfer.takeTruncation())
         }
     }
 
+    /// The attempt succeeded: the task is completed and, in the same transaction, its result
+    /// is put in place (a download renamed onto its destination, an upload's `--reply` written).
     private func complete(_ transfer: any Attempt, elapsed: Double?) throws {
-        if let upload = transfer as? Upload { return try complete(upload, elapsed: elapsed) }
         let task = transfer.task
-        guard let partial = task.partialPath, let destination = task.destination else { return }
         let bytes = transfer.bytesWritten
-        let speed = elapsed.flatMap { $0 > 0 ? Double(bytes) / $0 : nil }
+        let seconds = elapsed ?? 0
         do {
-            let completed = try store.complete(task.id, bytes: bytes, averageSpeed: speed) {
-                try Self.moveIntoPlace(partial, destination, overwrite: task.overwrite)
+            let completed = try store.complete(task.id, bytes: bytes, averageSpeed: seconds > 0 ? Double(bytes) / seconds : nil) {
+                try transfer.putInPlace()
             }
             defer { announce(completed) }
             logger.info(
-                "completed: \(bytes) bytes in \(String(format: "%.2f", elapsed ?? 0)) s → \(destination)",
-                metadata: taskMetadata(task.id))
-        } catch let error as DestinationError {
-            // The bytes are good: keep them where the message says.
-            if let failed = try? store.fail(
-                task.id, TaskError(code: "destination-exists", message: error.message), durableBytes: 0)
-            {
+                "completed: \(transfer.completionSummary(seconds: seconds))", metadata: taskMetadata(task.id))
+        } catch let error as PlacementError {
+            if let failed = try? store.fail(task.id, TaskError(code: error.code, message: error.message), durableBytes: 0) {
                 announce(failed)
             }
             logger.error("failed: \(error.message)", metadata: taskMetadata(task.id))
@@ -307,58 +303,6 @@ public final class Worker {
             transfer.discard()
             logger.info("not completed: \(error.message)", metadata: taskMetadata(task.id))
         }
-    }
-
-    struct DestinationError: Error { let message: String }
-
-    /// An upload the server accepted: completed, with `--reply` written (atomically) first.
-    private func complete(_ upload: Upload, elapsed: Double?) throws {
-        let task = upload.task
-        let bytes = upload.bytesWritten
-        let speed = elapsed.flatMap { $0 > 0 ? Double(bytes) / $0 : nil }
-        do {
-            let completed = try store.complete(task.id, bytes: bytes, averageSpeed: speed) {
-                if let path = task.replyPath { try Self.writeReply(upload.reply, to: path) }
-            }
-            defer { announce(completed) }
-            let status = completed.httpStatus.map { ", the server answered \($0)" } ?? ""
-            logger.info(
-                "completed: \(bytes) bytes sent in \(String(format: "%.2f", elapsed ?? 0)) s\(status)",
-                metadata: taskMetadata(task.id))
-        } catch let error as DestinationError {
-            if let failed = try? store.fail(task.id, TaskError(code: "reply-error", message: error.message), durableBytes: 0) {
-                announce(failed)
-            }
-            logger.error("failed: \(error.message)", metadata: taskMetadata(task.id))
-        } catch let error as BgxferError {
-            logger.info("not completed: \(error.message)", metadata: taskMetadata(task.id))
-        }
-    }
-
-    /// `--reply FILE`: the server's reply body, replacing the file whole or not at all.
-    static func writeReply(_ body: Data, to path: String) throws {
-        let temporary = path + ".bgxfer-reply-\(getpid())"
-        do {
-            try body.write(to: URL(fileURLWithPath: temporary))
-            guard rename(temporary, path) == 0 else { throw BgxferError.system("cannot write the reply", path: path) }
-        } catch {
-            FileSystem.removeIfPresent(temporary)
-            throw DestinationError(message: "cannot write the reply to \(path): \(error)")
-        }
-    }
-
-    /// Renames the verified partial file onto the destination, atomically, refusing to replace
-    /// a file that appeared meanwhile unless `--overwrite` was given; then makes the rename
-    /// durable.
-    static func moveIntoPlace(_ partial: String, _ destination: String, overwrite: Bool) throws {
-        let result = overwrite ? rename(partial, destination) : bgx_rename_noreplace(partial, destination)
-        if result != 0 {
-            let reason = errno == EEXIST
-                ? "\(destination) appeared while downloading and --overwrite was not given"
-                : "cannot rename onto \(destination): \(FileSystem.describe(errno: errno))"
-            throw DestinationError(message: "\(reason); the downloaded file is kept as \(partial)")
-        }
-        FileSystem.syncDirectory((destination as NSString).deletingLastPathComponent)
     }
 
     // MARK: - Progress

@@ -19,24 +19,26 @@ public struct UploadSource: Codable, Sendable, Equatable {
             throw BgxferError.usage("cannot read the file to upload \(path): \(FileSystem.describe(errno: code))")
         }
         defer { close(fd) }
-        guard let source = identity(of: fd, path: path) else {
-            throw BgxferError.system("cannot read the file to upload", path: path)
-        }
         var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+        guard fstat(fd, &info) == 0 else { throw BgxferError.system("cannot read the file to upload", path: path) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
             throw BgxferError.usage("\(path) is not a regular file: only files can be uploaded")
         }
-        return source
+        return UploadSource(path: path, info)
     }
 
     /// The identity of the open file `fd` now.
     static func identity(of fd: Int32, path: String) -> UploadSource? {
         var info = stat()
-        guard fstat(fd, &info) == 0 else { return nil }
-        return UploadSource(
-            path: path, size: Int64(info.st_size),
-            modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
-            inode: UInt64(info.st_ino), device: UInt64(info.st_dev))
+        return fstat(fd, &info) == 0 ? UploadSource(path: path, info) : nil
+    }
+
+    private init(path: String, _ info: stat) {
+        self.path = path
+        size = Int64(info.st_size)
+        modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        inode = UInt64(info.st_ino)
+        device = UInt64(info.st_dev)
     }
 
     /// What differs between the recorded identity and `now`, in words; nil when nothing does.

@@ -68,13 +68,6 @@ extension Store {
     }
 
     /// The attempt starts from zero, giving up bytes on disk: say why.
-    /// The start of an upload's reply body.
-    func saveReply(_ id: TaskID, _ body: Data) throws {
-        try write { db in
-            try db.execute(sql: "UPDATE task SET replyBody = ? WHERE id = ?", arguments: [body, id.rawValue])
-        }
-    }
-
     /// What became of a task's end-of-task notification.
     func noteNotification(_ id: TaskID, _ outcome: String) throws {
         try write { db in
@@ -170,6 +163,7 @@ extension Store {
             task.httpStatus = response.status
             task.responseHeaders = response.headers
             task.effectiveURL = response.effectiveURL
+            if let body = response.body, !body.isEmpty { task.replyBody = body }
             guard response.describesFile else { return try task.update(db) }
             task.bytesExpected = response.bytesExpected ?? task.bytesExpected
             if response.status != nil {
@@ -185,15 +179,16 @@ extension Store {
         }
     }
 
-    /// Marks the task completed and, in the same transaction, moves its verified partial file
-    /// onto the destination. If the user canceled or removed the task meanwhile, nothing is
-    /// renamed and the transition error is thrown.
+    /// Marks the task completed and, in the same transaction, puts its result in place (a
+    /// download's partial file renamed onto the destination, an upload's reply file). If the
+    /// user canceled or removed the task meanwhile, nothing is put in place and the transition
+    /// error is thrown.
     func complete(
-        _ id: TaskID, bytes: Int64, averageSpeed: Double?, now: Date = Date(), moveIntoPlace: () throws -> Void
+        _ id: TaskID, bytes: Int64, averageSpeed: Double?, now: Date = Date(), putInPlace: () throws -> Void
     ) throws -> TransferTask {
         try write { db in
             try Self.transition(db, id, on: .complete) { task in
-                try moveIntoPlace()
+                try putInPlace()
                 task.bytesTransferred = bytes
                 task.bytesExpected = task.bytesExpected ?? bytes
                 task.bytesPerSecond = averageSpeed

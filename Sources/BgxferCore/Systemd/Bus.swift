@@ -34,6 +34,8 @@ public struct BusError: Error, CustomStringConvertible, Sendable {
 final class Bus {
     let handle: OpaquePointer
     let address: String
+    /// A message bus (dbus-daemon), not a direct connection to one peer.
+    let isMessageBus: Bool
 
     /// Connects to `address` (`unix:path=…`). `busClient` is true for a message bus
     /// (dbus-daemon: sends Hello), false for a direct connection such as the user manager's
@@ -52,6 +54,7 @@ final class Bus {
         }
         handle = bus
         self.address = address
+        isMessageBus = busClient
         // sd-bus bounds authentication (and Hello) by its own 90 s, not by the call timeout:
         // a peer that accepts and never answers must cost `timeout`, not a minute and a half.
         let ready = try process(until: .now + timeout) { sd_bus_is_ready(bus) != 0 }

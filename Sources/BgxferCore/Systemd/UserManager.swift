@@ -54,7 +54,7 @@ final class UserManager {
         guard r >= 0 else { throw BusError("cannot watch systemd's jobs", code: r) }
         defer { sd_bus_slot_unref(slot) }
         // On the session bus the manager only sends JobRemoved to subscribers.
-        if bus.address.hasSuffix("/systemd/private") == false {
+        if bus.isMessageBus {
             try bus.call(Self.destination, Self.path, Self.interface, "Subscribe")
         }
         let reply = try bus.call(Self.destination, Self.path, Self.interface, "StartTransientUnit") {
