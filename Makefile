@@ -26,7 +26,7 @@ RELEASE_HELPER = .build/release/bgxfer-notify
 DEBUG_BIN = .build/debug/bgxfer
 COMPLETIONS = completions/bgxfer.bash completions/_bgxfer completions/bgxfer.fish
 
-.PHONY: all build debug test unit-test integration-test check-generated generate install uninstall bench clean
+.PHONY: all build debug test test-servers unit-test integration-test check-generated generate install uninstall bench clean
 
 all: build
 
@@ -40,14 +40,19 @@ debug:
 	$(SWIFT) build --product bgxfer
 	$(SWIFT) build --product bgxfer-notify
 
-test: check-generated
+test: check-generated test-servers
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Test servers of our own that are Swift packages of their own (so the product never links
+# SwiftNIO): the rufh server on swift-nio-extras' NIOResumableUpload.
+test-servers:
+	$(SWIFT) build --package-path Tests/RUFHServer --scratch-path .build-rufh
 
 unit-test:
 	$(SWIFT) test --filter BgxferTests
 
-integration-test:
+integration-test: test-servers
 	$(SWIFT) test --filter IntegrationTests
 
 # The man page and completions are committed; regenerating them must change nothing.

@@ -232,13 +232,19 @@ _bgxfer_download() {
 _bgxfer_upload() {
     repeating_flags=()
     non_repeating_flags=(--insecure --allow-downgrade --notify --wait --json --version -h --help)
-    repeating_options=(-H --header)
-    non_repeating_options=(-X --request --reply --session --limit-rate --connect-timeout --no-progress-timeout --retries --success-title --failure-title)
+    repeating_options=(-F --form -H --header)
+    non_repeating_options=(-X --request --protocol --reply --session --limit-rate --connect-timeout --no-progress-timeout --retries --success-title --failure-title)
     __bgxfer_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
     '-X'|'--request')
+        return
+        ;;
+    '-F'|'--form')
+        return
+        ;;
+    '--protocol')
         return
         ;;
     '--reply')

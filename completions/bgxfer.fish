@@ -25,7 +25,7 @@ function __bgxfer_parse_tokens -S
         case 'download'
             __bgxfer_parse_subcommand 1 'o/output=' 'd/directory=' 'overwrite' 'checksum=' 'H/header=+' 'session=' 'limit-rate=' 'connect-timeout=' 'no-progress-timeout=' 'retries=' 'insecure' 'allow-downgrade' 'notify' 'success-title=' 'failure-title=' 'wait' 'json' 'version' 'h/help'
         case 'upload'
-            __bgxfer_parse_subcommand 2 'X/request=' 'reply=' 'H/header=+' 'session=' 'limit-rate=' 'connect-timeout=' 'no-progress-timeout=' 'retries=' 'insecure' 'allow-downgrade' 'notify' 'success-title=' 'failure-title=' 'wait' 'json' 'version' 'h/help'
+            __bgxfer_parse_subcommand 2 'X/request=' 'F/form=+' 'protocol=' 'reply=' 'H/header=+' 'session=' 'limit-rate=' 'connect-timeout=' 'no-progress-timeout=' 'retries=' 'insecure' 'allow-downgrade' 'notify' 'success-title=' 'failure-title=' 'wait' 'json' 'version' 'h/help'
         case 'list'
             __bgxfer_parse_subcommand 0 'downloads' 'uploads' 'state=' 'session=' 'json' 'version' 'h/help'
         case 'show'
@@ -136,7 +136,9 @@ complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options 
 complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer download" version' -l 'version' -d 'Show the version.'
 complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer download" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_positional "bgxfer upload" -eq 1' -F
-complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer upload" X request' -s 'X' -l 'request' -d 'The HTTP method: POST, PUT or PATCH.' -rfka ''
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer upload" X request' -s 'X' -l 'request' -d 'The HTTP method: POST (the default), PUT or PATCH.' -rfka ''
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer upload"' -s 'F' -l 'form' -d 'A multipart/form-data part: name=value, or name=@file[;type=TYPE][;filename=NAME]; repeat for more.' -rfka ''
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer upload" protocol' -l 'protocol' -d 'How the upload resumes: plain, tus or rufh.' -rfka ''
 complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer upload" reply' -l 'reply' -d 'Write the server\'s reply body to this file when the upload completes.' -rF
 complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer upload"' -s 'H' -l 'header' -d 'Send this request header; repeat for more.' -rfka ''
 complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer upload" session' -l 'session' -d 'Run the task in this session (one worker per session).' -rfka ''

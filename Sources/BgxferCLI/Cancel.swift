@@ -8,7 +8,8 @@ struct Cancel: ParsableCommand {
         discussion: """
             With --resume-data FILE (one task): first writes resume data (JSON, mode 0600) naming \
             the partial file, which is kept; 'bgxfer resume --resume-data FILE' continues the \
-            download later, even after this task is removed.
+            download later, even after this task is removed. A resumable upload's resume data names \
+            its upload resource instead; without --resume-data the server is asked to delete it.
             """)
 
     @OptionGroup var tasks: TaskIDs
@@ -38,6 +39,11 @@ struct Cancel: ParsableCommand {
             // The worker notices the state and stops; the partial file is useless either way.
             if let partial = canceled.partialPath { FileSystem.removeIfPresent(partial) }
             Logger(label: "bgxfer").info("canceled by the user", metadata: [LogKey.task: "\(task.id)"])
+            // A running upload's worker asks the server to forget it; with none, we do.
+            if task.state != .running, let resource = canceled.uploadURL, canceled.uploadProtocol?.isResumable == true {
+                let outcome = UploadResource.delete(resource, of: canceled)
+                Logger(label: "bgxfer").info("canceled: \(outcome)", metadata: [LogKey.task: "\(task.id)"])
+            }
         }
     }
 

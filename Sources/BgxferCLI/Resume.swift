@@ -10,8 +10,9 @@ struct Resume: ParsableCommand {
             With task IDs: each suspended or failed task is queued again with a fresh retry budget \
             and continues from the bytes on disk when the server confirms they are still good \
             (else from zero, as 'show' then says). With --resume-data FILE (written by \
-            'bgxfer cancel --resume-data'): a new task continues the download, even after the \
-            original task was removed; it prints the new task's ID.
+            'bgxfer cancel --resume-data'): a new task continues the download or resumable upload, \
+            even after the original task was removed; it prints the new task's ID. An upload \
+            continues only while its file is unchanged, and asks the server how much it holds.
             """)
 
     @Argument(help: "The tasks' IDs (or unique prefixes).", completion: TaskIDCompletion.kind)
@@ -72,8 +73,12 @@ struct Resume: ParsableCommand {
 
     private func resumeFromData(_ path: String, store: Store, context: Context) throws {
         let data = try ResumeData.read(from: path)
-        var point = data.resumePoint
-        var destination = data.destination
+        if data.kind == .upload {
+            return try resumeUpload(data, from: path, store: store, context: context)
+        }
+        guard var point = data.resumePoint, var destination = data.destination else {
+            throw BgxferError.usage("\(path) is damaged resume data (inconsistent values)")
+        }
         if let output {
             destination = Destination.absolute(output, in: context.workingDirectory)
         }
@@ -101,6 +106,27 @@ struct Resume: ParsableCommand {
         }
         Logger(label: "bgxfer").info(
             "continues from resume data \(path) at byte \(point.bytes): \(Redaction.url(data.url)) → \(destination)",
+            metadata: [LogKey.task: "\(task.id)"])
+        context.console.out(json ? TaskJSON.value(task).rendered() + "\n" : "\(task.id)\n")
+        try context.starter.ensureWorker(session: task.session)
+    }
+
+    /// A resumable upload continues at its upload resource: the new task's first request asks
+    /// the server how much it holds.
+    private func resumeUpload(_ data: ResumeData, from path: String, store: Store, context: Context) throws {
+        if output != nil { throw BgxferError.usage("-o is for downloads; \(path) is resume data for an upload") }
+        var draft = TaskDraft(url: data.url, destination: nil)
+        draft.kind = .upload
+        draft.source = data.source
+        draft.method = data.method
+        draft.uploadProtocol = data.protocol
+        draft.uploadURL = data.uploadURL
+        draft.replyPath = data.replyPath
+        draft.requestHeaders = try data.headers.map(HeaderField.parse) + headers.map(HeaderField.parse)
+        draft.notify = try notification.settings() ?? data.notify
+        let task = try store.insert(draft)
+        Logger(label: "bgxfer").info(
+            "continues from resume data \(path) at \(Redaction.url(data.uploadURL ?? data.url)) (the server said it held \(data.bytesSent ?? 0) bytes)",
             metadata: [LogKey.task: "\(task.id)"])
         context.console.out(json ? TaskJSON.value(task).rendered() + "\n" : "\(task.id)\n")
         try context.starter.ensureWorker(session: task.session)

@@ -34,6 +34,15 @@ enum TaskDetails {
         ]
         if let destination = task.destination { rows.append(("Destination", destination)) }
         if let source = task.source { rows.append(("Source", "\(source.path) (\(Format.bytes(source.size)))")) }
+        for part in task.form ?? [] {
+            let what = part.file.map { "\($0.path) (\(Format.bytes($0.size)), \(part.contentType ?? "-"))" } ?? "\"\(part.value ?? "")\""
+            rows.append(("Form part", "\(part.name) = \(what)"))
+        }
+        if task.kind == .upload {
+            let kind = task.uploadProtocol ?? .plain
+            rows.append(("Protocol", kind.isResumable ? kind.rawValue : "plain: a stopped upload starts again from zero"))
+        }
+        if let resource = task.uploadURL { rows.append(("Upload resource", Redaction.url(resource))) }
         if let method = task.method, task.url.lowercased().hasPrefix("http") { rows.append(("Method", method)) }
         if let reply = task.replyPath { rows.append(("Reply file", reply)) }
         if let partial = task.partialPath, task.state != .completed, FileSystem.exists(partial) {
@@ -58,7 +67,9 @@ enum TaskDetails {
         if let effective = task.effectiveURL, effective != task.url { rows.append(("Final URL", Redaction.url(effective))) }
         if let etag = task.etag { rows.append(("ETag", etag)) }
         if let modified = task.lastModified { rows.append(("Last-Modified", modified)) }
-        rows.append(("Resumable", task.resumable ? "yes, from byte \(task.durableBytes)" : "no"))
+        let resumable =
+            task.kind == .upload ? "yes, from what the server holds (it confirmed \(task.durableBytes) bytes)" : "yes, from byte \(task.durableBytes)"
+        rows.append(("Resumable", task.resumable ? resumable : "no"))
         if let note = task.restartNote { rows.append(("Restarted", "from zero: \(note)")) }
         if let error = task.error { rows.append(("Error", "\(error.code): \(error.message)")) }
         if let notify = task.notify {

@@ -189,3 +189,123 @@ import Testing
         }
     }
 }
+
+@Suite struct UploadFormTests {
+    let directory = FileManager.default.temporaryDirectory.path + "/bgxfer-form-\(UUID().uuidString.prefix(8))"
+
+    func file(_ name: String, _ text: String = "x") throws -> String {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/" + name
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test func fieldsAndFilesParseAsCurlsFormDoes() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try file("photo.png")
+        _ = try file("odd;name.bin")
+        let field = try FormPart.parse("title=a=b;c", in: directory)
+        #expect(field.name == "title" && field.value == "a=b;c" && field.file == nil)
+        let photo = try FormPart.parse("image=@photo.png", in: directory)
+        #expect(photo.file?.path == directory + "/photo.png")
+        #expect(photo.filename == "photo.png" && photo.contentType == "image/png")
+        let renamed = try FormPart.parse("doc=@photo.png;type=text/plain;filename=notes.txt", in: directory)
+        #expect(renamed.filename == "notes.txt" && renamed.contentType == "text/plain")
+        // A ';' that does not start type= or filename= belongs to the path.
+        let odd = try FormPart.parse("f=@odd;name.bin", in: directory)
+        #expect(odd.file?.path == directory + "/odd;name.bin" && odd.contentType == "application/octet-stream")
+    }
+
+    @Test func malformedPartsAreRefusedNamingTheProblem() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try file("a.bin")
+        #expect(throws: BgxferError.usage("malformed form part 'novalue': expected NAME=VALUE or NAME=@FILE")) {
+            try FormPart.parse("novalue", in: directory)
+        }
+        #expect(throws: BgxferError.self) { try FormPart.parse("=x", in: directory) }
+        #expect(throws: BgxferError.self) { try FormPart.parse("a\"b=x", in: directory) }
+        #expect(throws: BgxferError.usage("malformed form part 'f=@': no file after '@'")) {
+            try FormPart.parse("f=@", in: directory)
+        }
+        #expect(throws: BgxferError.self) { try FormPart.parse("f=@a.bin;filename=x\"y", in: directory) }
+        #expect(throws: BgxferError.self) { try FormPart.parse("f=@missing.bin", in: directory) }
+    }
+
+    @Test func protocolsAndTheirCombinations() throws {
+        #expect(try UploadProtocol.parse("TUS") == .tus)
+        #expect(throws: BgxferError.usage("unknown upload protocol 's3': use plain, tus or rufh")) {
+            try UploadProtocol.parse("s3")
+        }
+        let http = "http://h/up"
+        #expect(try UploadRules.check(url: http, form: false, protocol: .plain, method: nil) == "POST")
+        #expect(try UploadRules.check(url: http, form: true, protocol: .plain, method: "put") == "PUT")
+        #expect(try UploadRules.check(url: http, form: false, protocol: .rufh, method: "PUT") == "PUT")
+        #expect(try UploadRules.check(url: http, form: false, protocol: .tus, method: "post") == "POST")
+        #expect(throws: BgxferError.usage("tus chooses its own requests (POST, HEAD, PATCH): leave out -X")) {
+            try UploadRules.check(url: http, form: false, protocol: .tus, method: "PUT")
+        }
+        #expect(throws: BgxferError.usage("--form sends multipart/form-data over HTTP: it needs an http or https URL")) {
+            try UploadRules.check(url: "ftp://h/x", form: true, protocol: .plain, method: nil)
+        }
+        #expect(throws: BgxferError.self) { try UploadRules.check(url: "ftps://h/x", form: false, protocol: .tus, method: nil) }
+        #expect(throws: BgxferError.usage("--protocol rufh uploads one file: --form works only with --protocol plain")) {
+            try UploadRules.check(url: http, form: true, protocol: .rufh, method: nil)
+        }
+    }
+
+    @Test func tusMetadataCarriesNameAndType() {
+        #expect(ResumableUpload.metadata(for: "/x/holiday.jpg") == "filename aG9saWRheS5qcGc=,filetype aW1hZ2UvanBlZw==")
+    }
+}
+
+@Suite struct UploadResumeDataTests {
+    let directory = FileManager.default.temporaryDirectory.path + "/bgxfer-updata-\(UUID().uuidString.prefix(8))"
+
+    func task(protocol kind: UploadProtocol, uploadURL: String?) throws -> TransferTask {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/source.bin"
+        try Data("0123456789".utf8).write(to: URL(fileURLWithPath: path))
+        var draft = TaskDraft(url: "https://h/files/", destination: nil)
+        draft.kind = .upload
+        draft.source = try UploadSource.inspect(path)
+        draft.uploadProtocol = kind
+        draft.uploadURL = uploadURL
+        draft.method = "POST"
+        var task = TransferTask(draft: draft, id: TaskID("upload"), createdAt: Date())
+        task.state = .suspended
+        task.durableBytes = 4
+        return task
+    }
+
+    @Test func aResumableUploadsDataRoundTripsAndGoesStaleWhenItsFileChanges() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let task = try task(protocol: .tus, uploadURL: "https://h/files/abc")
+        let path = directory + "/resume.json"
+        try ResumeData(task: task).write(to: path)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        #expect(object["uploadURL"] as? String == "https://h/files/abc")
+        #expect(object["protocol"] as? String == "tus")
+        #expect(object["bytesSent"] as? Int == 4)
+        #expect((object["source"] as? [String: Any])?["path"] as? String == directory + "/source.bin")
+        #expect(object["partialPath"] == nil && object["destination"] == nil)
+        let read = try ResumeData.read(from: path)
+        #expect(read.kind == .upload && read.source == task.source && read.resumePoint == nil)
+
+        try Data("0123456789ab".utf8).write(to: URL(fileURLWithPath: directory + "/source.bin"))
+        #expect(
+            throws: BgxferError(
+                "resume data \(path) is stale: \(directory)/source.bin changed since the upload began: its size changed from 10 to 12 bytes")
+        ) { try ResumeData.read(from: path) }
+    }
+
+    @Test func plainUploadsAndUploadsWithoutAResourceHaveNone() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(throws: BgxferError.self) { try ResumeData(task: self.task(protocol: .plain, uploadURL: nil)) }
+        do {
+            _ = try ResumeData(task: task(protocol: .rufh, uploadURL: nil))
+            Issue.record("resume data without an upload resource")
+        } catch let error as BgxferError {
+            #expect(error.message.contains("the server has not made an upload resource yet"))
+        }
+    }
+}

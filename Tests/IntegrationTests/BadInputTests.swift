@@ -39,6 +39,15 @@ import Testing
         Case(arguments: ["upload", "EXISTING", "URL", "-X", "DELETE"], status: 64, message: "unsupported method 'DELETE'"),
         Case(arguments: ["upload", "EXISTING", "gopher://h/x"], status: 64, message: "unsupported URL scheme 'gopher'"),
         Case(arguments: ["upload", "EXISTING", "URL", "--reply", "/nonexistent/reply"], status: 73, message: "does not exist"),
+        Case(arguments: ["upload", "EXISTING"], status: 64, message: "missing the URL to upload to"),
+        Case(arguments: ["upload", "EXISTING", "URL", "--form", "a=b"], status: 64, message: "either a file to send or --form parts, not both"),
+        Case(arguments: ["upload", "--form", "a=@/nonexistent/f", "URL"], status: 64, message: "cannot read the file to upload /nonexistent/f"),
+        Case(arguments: ["upload", "--form", "novalue", "URL"], status: 64, message: "malformed form part 'novalue'"),
+        Case(arguments: ["upload", "--form", "a=b", "ftp://h/x"], status: 64, message: "--form sends multipart/form-data over HTTP"),
+        Case(arguments: ["upload", "EXISTING", "ftp://h/x", "--protocol", "tus"], status: 64, message: "--protocol tus is an HTTP protocol"),
+        Case(arguments: ["upload", "EXISTING", "URL", "--protocol", "s3"], status: 64, message: "unknown upload protocol 's3'"),
+        Case(arguments: ["upload", "EXISTING", "URL", "--protocol", "tus", "-X", "PUT"], status: 64, message: "tus chooses its own requests"),
+        Case(arguments: ["upload", "--form", "a=@EXISTING", "URL", "--protocol", "rufh"], status: 64, message: "--form works only with --protocol plain"),
         Case(arguments: ["show", "zzzzzz"], status: 1, message: "no task zzzzzz"),
         Case(arguments: ["wait", "zzz"], status: 1, message: "no task zzz"),
         Case(arguments: ["cancel", "not-an-id!"], status: 1, message: "no task not-an-id!"),
@@ -59,6 +68,7 @@ import Testing
                 case "URL": nginx.url("file.bin")
                 case "READONLY": readOnly.path
                 case "EXISTING": existing
+                case "a=@EXISTING": "a=@" + existing
                 default: $0
                 }
             }

@@ -70,6 +70,56 @@ import Testing
         }
     }
 
+    @Test func aMultipartFormStreamsItsFilesAndFieldsInOrder() throws {
+        try withSandbox { sandbox in
+            let server = try UploadServer(in: sandbox.root)
+            let photo = sandbox.root + "/photo.jpg"
+            let photoDigest = try TestFiles.random(at: photo, size: 5 * Self.mebibyte)
+            let notes = sandbox.root + "/notes"
+            let notesDigest = try TestFiles.random(at: notes, size: 300_000)
+            let task = try Self.upload(
+                sandbox,
+                [
+                    "--form", "title=Summer, 2026", "--form", "image=@\(photo)",
+                    "--form", "attachment=@\(notes);type=text/markdown;filename=notes.md", server.url("album"),
+                ])
+            #expect(task["state"] as? String == "completed", "\(task["error"] ?? "")")
+            #expect(task["source"] is NSNull, "a form has no single source")
+            #expect((task["form"] as? [[String: Any]])?.count == 3)
+            #expect(task["bytesExpected"] as? Int == 5 * Self.mebibyte + 300_000)
+            let reply = try #require(
+                try JSONSerialization.jsonObject(with: Data((task["reply"] as? String ?? "").utf8)) as? [String: Any])
+            #expect((reply["content_type"] as? String)?.hasPrefix("multipart/form-data; boundary=") == true)
+            let parts = try #require(reply["parts"] as? [[String: Any]])
+            #expect(parts.map { $0["name"] as? String } == ["title", "image", "attachment"])
+            #expect(parts.map { $0["filename"] as? String } == [nil, "photo.jpg", "notes.md"])
+            #expect(parts.map { $0["content_type"] as? String } == [nil, "image/jpeg", "text/markdown"])
+            #expect(try String(contentsOfFile: server.root + "/album.parts/0-title", encoding: .utf8) == "Summer, 2026")
+            #expect(try TestFiles.sha256(server.root + "/album.parts/1-image") == photoDigest)
+            #expect(try TestFiles.sha256(server.root + "/album.parts/2-attachment") == notesDigest)
+        }
+    }
+
+    @Test func aPlainUploadSuspendedAndResumedStartsAgainAndSaysSo() throws {
+        try withSandbox { sandbox in
+            let server = try UploadServer(in: sandbox.root)
+            let source = sandbox.root + "/again.bin"
+            let digest = try TestFiles.random(at: source, size: 6 * Self.mebibyte)
+            let id = try #require(try sandbox.bgxfer("upload", source, server.url("again.bin"), "--limit-rate", "2M").lines.first)
+            #expect(try ResumeTests.follow(sandbox, id, until: ResumeTests.progressed(to: Self.mebibyte)) != nil)
+            #expect(try sandbox.bgxfer("suspend", id).status == 0)
+            // A plain upload has nothing the server keeps: no resume data either.
+            let refused = try sandbox.bgxfer("cancel", id, "--resume-data", sandbox.root + "/again.resume")
+            #expect(refused.status == 1 && refused.stderr.contains("is a plain upload: it cannot continue where it stopped"))
+            #expect(try sandbox.bgxfer("resume", id).status == 0)
+            #expect(try sandbox.bgxfer("wait", id).status == 0)
+            #expect(try TestFiles.sha256(server.root + "/again.bin") == digest)
+            let shown = try sandbox.bgxfer("show", id).stdout
+            #expect(shown.contains("Protocol:") && shown.contains("plain: a stopped upload starts again from zero"))
+            #expect(shown.contains("a plain upload cannot continue where it stopped: the whole body is sent again"), "\(shown)")
+        }
+    }
+
     @Test func aSourceChangedMidUploadFailsSayingSo() throws {
         try withSandbox { sandbox in
             let server = try UploadServer(in: sandbox.root)

@@ -3,10 +3,15 @@
 
 PUT, POST or PATCH /<name> streams the request body (Content-Length) into ROOT/<name> and
 answers 201 with JSON: {"name", "method", "bytes", "sha256", "content_type"}.
+A multipart/form-data body is also taken apart: each part is stored as
+ROOT/<name>.parts/<index>-<part name>, and the JSON has "parts": [{"name", "filename",
+"content_type", "bytes", "sha256"}] in the body's order.
 POST /_status/<code>/<name> reads the body and answers <code> with a short text body.
 A request may be slowed with ?rate=<bytes per second> (the server reads that slowly).
 Usage: upload_server.py PORT ROOT
 """
+import email.parser
+import email.policy
 import hashlib
 import json
 import os
@@ -54,9 +59,11 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "text/plain")
         else:
             os.replace(target + ".incoming", target)
-            body = json.dumps({"name": name, "method": self.command, "bytes": received,
-                               "sha256": digest.hexdigest(),
-                               "content_type": self.headers.get("Content-Type")}).encode()
+            reply = {"name": name, "method": self.command, "bytes": received, "sha256": digest.hexdigest(),
+                     "content_type": self.headers.get("Content-Type")}
+            if (reply["content_type"] or "").startswith("multipart/form-data"):
+                reply["parts"] = store_parts(target, reply["content_type"])
+            body = json.dumps(reply).encode()
             self.send_response(201)
             self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -64,6 +71,24 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     do_PUT = do_POST = do_PATCH = receive
+
+
+def store_parts(target, content_type):
+    """Splits a stored multipart body into its parts (test files are small: in memory)."""
+    with open(target, "rb") as body:
+        raw = b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body.read()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(raw)
+    os.makedirs(target + ".parts", exist_ok=True)
+    parts = []
+    for index, part in enumerate(message.iter_parts()):
+        data = part.get_payload(decode=True)
+        name = part.get_param("name", header="content-disposition")
+        with open(os.path.join(target + ".parts", "%d-%s" % (index, name)), "wb") as out:
+            out.write(data)
+        parts.append({"name": name, "filename": part.get_filename(),
+                      "content_type": part.get("Content-Type"),
+                      "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+    return parts
 
 
 if __name__ == "__main__":

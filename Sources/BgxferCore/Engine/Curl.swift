@@ -26,6 +26,8 @@ enum CurlLibrary {
 final class CurlEasy {
     let handle: UnsafeMutableRawPointer
     private var headerList: UnsafeMutablePointer<curl_slist>?
+    /// A multipart body (CURLOPT_MIMEPOST), freed after the handle.
+    private var mime: OpaquePointer?
     /// CURLOPT_ERRORBUFFER: curl writes a more specific message here than curl_easy_strerror.
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
@@ -39,6 +41,7 @@ final class CurlEasy {
 
     deinit {
         curl_easy_cleanup(handle)
+        curl_mime_free(mime)
         curl_slist_free_all(headerList)
         errorBuffer.deallocate()
     }
@@ -86,6 +89,21 @@ final class CurlEasy {
         }
         try bgx_curl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList).check()
     }
+
+    /// CURLOPT_MIMEPOST: a `multipart/form-data` body whose parts `build` adds; the handle owns it.
+    func setMultipart(_ build: (_ addPart: () throws -> OpaquePointer) throws -> Void) throws {
+        curl_mime_free(mime)
+        guard let created = curl_mime_init(handle) else { throw BgxferError("cannot create a multipart body") }
+        mime = created
+        try build {
+            guard let part = curl_mime_addpart(created) else { throw BgxferError("cannot add a multipart part") }
+            return part
+        }
+        try set(CURLOPT_MIMEPOST, pointer: UnsafeMutableRawPointer(created))
+    }
+
+    /// Runs the request to its end, blocking (outside the worker's multi handle).
+    func perform() -> CURLcode { curl_easy_perform(handle) }
 
     func info(long info: CURLINFO) -> Int? {
         var value = 0

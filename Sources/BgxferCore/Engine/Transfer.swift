@@ -426,15 +426,6 @@ struct ResponseInfo: Equatable {
     }
 }
 
-enum TransferOutcome: Equatable {
-    /// The partial file holds the whole, verified body, flushed to disk.
-    case verified
-    /// The response did not continue the bytes on disk: start again from zero.
-    case restart(reason: String)
-    /// `retryAfter`: seconds the server asked for (429, 503).
-    case failed(TaskError, retryAfter: Double?)
-}
-
 /// curl's C callbacks: they capture nothing; the `Transfer` comes back through the user-data
 /// pointer.
 private enum Callbacks {

@@ -154,6 +154,9 @@ public final class Worker {
             try store.recordDurable(id, bytes: transfer.durableBytes)
         } else {
             transfer.discard()
+            if state == .canceled, let upload = transfer as? ResumableUpload, let resource = upload.uploadURL {
+                terminate(upload.task, at: resource)
+            }
         }
         let what = state.map(\.rawValue) ?? "removed"
         logger.info("stopped: the task is \(what)\(keep ? "; \(transfer.durableBytes) bytes kept" : "")", metadata: taskMetadata(id))
@@ -182,7 +185,12 @@ public final class Worker {
     private func start(_ task: TransferTask) throws {
         let transfer: any Attempt
         do {
-            transfer = task.kind == .upload ? try Upload(task: task) : try Transfer(task: task)
+            transfer =
+                switch (task.kind, task.uploadProtocol?.isResumable ?? false) {
+                case (.download, _): try Transfer(task: task)
+                case (.upload, false): try Upload(task: task)
+                case (.upload, true): try ResumableUpload(task: task)
+                }
             try multi.add(transfer.easy)
         } catch {
             let failure =
@@ -194,9 +202,7 @@ public final class Worker {
             logger.error("failed to start: \(failure.message)", metadata: taskMetadata(task.id))
             return
         }
-        active[task.id] = transfer
-        byHandle[transfer.easy.handle] = transfer
-        attemptStarted[task.id] = Monotonic.seconds()
+        track(transfer, startedAt: Monotonic.seconds())
         if let note = transfer.freshStartReason {
             try store.noteFreshStart(task.id, reason: note)
             logger.notice("starting from zero: \(note)", metadata: taskMetadata(task.id))
@@ -210,6 +216,12 @@ public final class Worker {
             metadata: taskMetadata(task.id))
     }
 
+    private func track(_ transfer: any Attempt, startedAt: Double?) {
+        active[transfer.task.id] = transfer
+        byHandle[transfer.easy.handle] = transfer
+        attemptStarted[transfer.task.id] = startedAt
+    }
+
     private func abandon(_ transfer: any Attempt) {
         multi.remove(transfer.easy)
         active[transfer.task.id] = nil
@@ -221,12 +233,23 @@ public final class Worker {
 
     private func finish(_ transfer: any Attempt, result: CURLcode) throws {
         let id = transfer.task.id
-        let elapsed = attemptStarted[id].map { Monotonic.seconds() - $0 }
+        let started = attemptStarted[id]
+        let elapsed = started.map { Monotonic.seconds() - $0 }
         abandon(transfer)
         let outcome = transfer.finish(result: result)
         // Before the outcome is recorded: the store takes a response only from a running task.
         try saveResponse(of: transfer)
+        try saveCheckpoint(of: transfer)
         switch outcome {
+        case .nextRequest:
+            do {
+                try multi.add(transfer.easy)
+                track(transfer, startedAt: started)
+            } catch {
+                try ifStillRunning(id) {
+                    announce(try store.fail(id, TaskError(code: "internal", message: "\(error)"), durableBytes: transfer.durableBytes))
+                }
+            }
         case .verified:
             try complete(transfer, elapsed: elapsed)
         case .restart(let reason):
@@ -308,7 +331,20 @@ public final class Worker {
     // MARK: - Progress
 
     private func saveResponses() throws {
-        for transfer in active.values { try saveResponse(of: transfer) }
+        for transfer in active.values {
+            try saveResponse(of: transfer)
+            try saveCheckpoint(of: transfer)
+        }
+    }
+
+    /// A resumable upload's resource, stored as soon as the server names it: a worker killed a
+    /// moment later leaves enough behind for the next one to continue.
+    private func saveCheckpoint(of transfer: any Attempt) throws {
+        guard let checkpoint = transfer.takeCheckpoint() else { return }
+        try store.saveCheckpoint(transfer.task.id, checkpoint)
+        if let note = checkpoint.restartNote {
+            logger.notice("starting again from zero: \(note)", metadata: taskMetadata(transfer.task.id))
+        }
     }
 
     /// Flushes what is due (SPEC §5 durability), then saves every running transfer's progress
@@ -361,6 +397,15 @@ public final class Worker {
             case .shown: logger.info("notification shown: \(notification.summary)", metadata: metadata)
             case .skipped(let reason): logger.notice("notification skipped: \(reason)", metadata: metadata)
             }
+        }
+    }
+
+    /// A canceled resumable upload: the server is asked to forget it, on a thread of its own
+    /// (bounded like a notification, and awaited with them before the worker exits).
+    private func terminate(_ task: TransferTask, at resource: String) {
+        let (logger, metadata) = (logger, taskMetadata(task.id))
+        DispatchQueue.global().async(group: notifications) {
+            logger.info("canceled: \(UploadResource.delete(resource, of: task))", metadata: metadata)
         }
     }
 

@@ -1,49 +1,84 @@
 import Foundation
 
 /// SPEC §4 resume data: a small versioned JSON document from which a new task continues a
-/// canceled download (`cancel --resume-data`, `resume --resume-data`).
+/// canceled download or resumable upload (`cancel --resume-data`, `resume --resume-data`).
+/// Downloads carry the partial file and its validator; uploads the source file (with its
+/// identity), the upload resource and the protocol.
 public struct ResumeData: Codable, Equatable, Sendable {
     public static let currentVersion = 1
 
     public var version: Int
     public var kind: TaskKind
     public var url: String
-    public var destination: String
-    public var partialPath: String
-    /// Flushed bytes at the start of the partial file.
-    public var bytesReceived: Int64
-    public var etag: String?
-    public var lastModified: String?
-    /// What the resumed request sends as `If-Range` (for FTP: size and modification time).
-    public var validator: String
-    public var expectedLength: Int64?
     /// Request headers, secrets included: the file is mode 0600.
     public var headers: [String]
     /// The task's notification titles, when it had `--notify` (absent otherwise).
     public var notify: NotifySettings?
 
+    // Downloads.
+    public var destination: String?
+    public var partialPath: String?
+    /// Flushed bytes at the start of the partial file.
+    public var bytesReceived: Int64?
+    public var etag: String?
+    public var lastModified: String?
+    /// What the resumed request sends as `If-Range` (for FTP: size and modification time).
+    public var validator: String?
+    public var expectedLength: Int64?
+
+    // Uploads.
+    /// The file sent, with its identity when the upload was made: it must still be that file.
+    public var source: UploadSource?
+    /// The upload resource the server made; the resumed task asks it how much it holds.
+    public var uploadURL: String?
+    public var `protocol`: UploadProtocol?
+    /// Bytes the server had confirmed (for people: the new task asks the server again).
+    public var bytesSent: Int64?
+    public var method: String?
+    public var replyPath: String?
+
     /// The resume data of a task that can be continued; throws saying why not.
     public init(task: TransferTask) throws {
-        guard task.kind == .download, let destination = task.destination, let partialPath = task.partialPath else {
-            throw BgxferError("task \(task.id) is not a download: it has no resume data")
-        }
-        guard task.durableBytes > 0, let validator = task.validator, FileSystem.exists(partialPath) else {
-            throw BgxferError(
-                "task \(task.id) has nothing to resume from (no bytes on disk the server can vouch for); "
-                    + "cancel it without --resume-data")
-        }
         version = Self.currentVersion
         kind = task.kind
         url = task.url
-        self.destination = destination
-        self.partialPath = partialPath
-        bytesReceived = task.durableBytes
-        etag = task.etag
-        lastModified = task.lastModified
-        self.validator = validator
-        expectedLength = task.bytesExpected
         headers = task.requestHeaders
         notify = task.notify
+        switch task.kind {
+        case .download:
+            guard let destination = task.destination, let partialPath = task.partialPath else {
+                throw BgxferError("task \(task.id) has no partial file: it has no resume data")
+            }
+            guard task.durableBytes > 0, let validator = task.validator, FileSystem.exists(partialPath) else {
+                throw BgxferError(
+                    "task \(task.id) has nothing to resume from (no bytes on disk the server can vouch for); "
+                        + "cancel it without --resume-data")
+            }
+            self.destination = destination
+            self.partialPath = partialPath
+            bytesReceived = task.durableBytes
+            etag = task.etag
+            lastModified = task.lastModified
+            self.validator = validator
+            expectedLength = task.bytesExpected
+        case .upload:
+            guard let kind = task.uploadProtocol, kind.isResumable, let source = task.source else {
+                throw BgxferError(
+                    "task \(task.id) is a plain upload: it cannot continue where it stopped (use --protocol tus "
+                        + "or rufh for that); cancel it without --resume-data")
+            }
+            guard let uploadURL = task.uploadURL else {
+                throw BgxferError(
+                    "task \(task.id) has nothing to resume from (the server has not made an upload resource yet); "
+                        + "cancel it without --resume-data")
+            }
+            self.source = source
+            self.uploadURL = uploadURL
+            self.protocol = kind
+            bytesSent = task.durableBytes
+            method = task.method
+            replyPath = task.replyPath
+        }
     }
 
     /// Writes the document with mode 0600, atomically: a reader never sees half of it, and an
@@ -91,23 +126,44 @@ public struct ResumeData: Codable, Equatable, Sendable {
         } catch {
             throw BgxferError.usage("\(path) is damaged resume data (\(Self.describe(error)))")
         }
-        guard resume.kind == .download else {
-            throw BgxferError.usage("\(path) is resume data for an upload; uploads cannot be resumed yet")
+        switch resume.kind {
+        case .download: try resume.checkDownload(path)
+        case .upload: try resume.checkUpload(path)
         }
-        guard resume.bytesReceived > 0, !resume.validator.isEmpty, resume.partialPath.hasPrefix("/"),
-            resume.destination.hasPrefix("/"), resume.expectedLength.map({ $0 >= resume.bytesReceived }) ?? true
+        return resume
+    }
+
+    private func checkDownload(_ path: String) throws {
+        guard let destination, let partialPath, let bytesReceived, let validator, bytesReceived > 0, !validator.isEmpty,
+            partialPath.hasPrefix("/"), destination.hasPrefix("/"), expectedLength.map({ $0 >= bytesReceived }) ?? true
         else {
             throw BgxferError.usage("\(path) is damaged resume data (inconsistent values)")
         }
-        guard let length = FileSystem.size(resume.partialPath) else {
-            throw BgxferError("resume data \(path) is stale: the partial file \(resume.partialPath) is gone")
+        guard let length = FileSystem.size(partialPath) else {
+            throw BgxferError("resume data \(path) is stale: the partial file \(partialPath) is gone")
         }
-        guard length >= resume.bytesReceived else {
+        guard length >= bytesReceived else {
             throw BgxferError(
-                "resume data \(path) is stale: the partial file \(resume.partialPath) has \(length) bytes, "
-                    + "fewer than the \(resume.bytesReceived) recorded")
+                "resume data \(path) is stale: the partial file \(partialPath) has \(length) bytes, "
+                    + "fewer than the \(bytesReceived) recorded")
         }
-        return resume
+    }
+
+    private func checkUpload(_ path: String) throws {
+        guard let source, source.path.hasPrefix("/"), let uploadURL, (try? TransferURL.validate(uploadURL)) != nil,
+            uploadURL.lowercased().hasPrefix("http"), self.protocol?.isResumable == true, (bytesSent ?? 0) >= 0
+        else {
+            throw BgxferError.usage("\(path) is damaged resume data (inconsistent values)")
+        }
+        let now: UploadSource
+        do {
+            now = try UploadSource.inspect(source.path)
+        } catch let error as BgxferError {
+            throw BgxferError("resume data \(path) is stale: \(error.message)")
+        }
+        if let change = source.change(to: now) {
+            throw BgxferError("resume data \(path) is stale: \(source.path) changed since the upload began: \(change)")
+        }
     }
 
     private static func describe(_ error: Error) -> String {
@@ -119,9 +175,10 @@ public struct ResumeData: Codable, Equatable, Sendable {
         }
     }
 
-    /// The point a new task continues from.
-    public var resumePoint: ResumePoint {
-        ResumePoint(
+    /// The point a new download continues from (nil for uploads).
+    public var resumePoint: ResumePoint? {
+        guard let partialPath, let bytesReceived, let validator else { return nil }
+        return ResumePoint(
             partialPath: partialPath, bytes: bytesReceived, validator: validator, expectedLength: expectedLength,
             etag: etag, lastModified: lastModified)
     }

@@ -16,8 +16,12 @@ public struct TaskDraft: Sendable, Equatable {
     public var notify: NotifySettings?
     /// Uploads: the file, the method and `--reply`.
     public var source: UploadSource?
+    public var form: [FormPart]?
     public var method: String?
+    public var uploadProtocol: UploadProtocol?
     public var replyPath: String?
+    /// Continue an upload from resume data: its upload resource.
+    public var uploadURL: String?
     /// Continue from resume data: the partial file, its flushed length and validator.
     public var resumeFrom: ResumePoint?
 

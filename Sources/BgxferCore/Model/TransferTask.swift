@@ -67,8 +67,15 @@ public struct TransferTask: Sendable, Codable, Equatable {
     public var notification: String?
     /// Uploads: the file sent, as it was when the task was made.
     public var source: UploadSource?
+    /// Uploads with `--form`: the parts of the `multipart/form-data` body (`source` is nil).
+    public var form: [FormPart]?
     /// Uploads: the HTTP method (PUT, POST, PATCH).
     public var method: String?
+    /// Uploads: `plain`, `tus` or `rufh` (nil: plain).
+    public var uploadProtocol: UploadProtocol?
+    /// Resumable uploads: the upload resource the server made, once known. Each attempt asks it
+    /// how much it holds (its `Upload-Offset`) and sends the rest.
+    public var uploadURL: String?
     /// Uploads: where to write the server's reply body (`--reply`).
     public var replyPath: String?
     /// Uploads: the start of the server's reply body (at most `replyLimit` bytes).
@@ -83,15 +90,17 @@ public struct TransferTask: Sendable, Codable, Equatable {
 
     /// The file name shown in lists and notifications.
     public var displayName: String {
-        let path = source?.path ?? destination ?? url
+        let path = source?.path ?? form?.lazy.compactMap(\.file).first?.path ?? destination ?? url
         return (path as NSString).lastPathComponent
     }
 
     /// Whether the task could continue from the bytes it has rather than from zero: it has
     /// flushed bytes and a strong validator to ask the server whether they are still good
     /// (SPEC §5).
+    /// An upload can when the server made an upload resource for it (tus, rufh).
     public var resumable: Bool {
-        state != .completed && durableBytes > 0 && validator != nil
+        guard state != .completed else { return false }
+        return kind == .upload ? uploadURL != nil : durableBytes > 0 && validator != nil
     }
 
     public var progress: Double? {

@@ -10,7 +10,8 @@ public enum TaskJSON {
             ("session", .string(task.session)),
             ("state", .string(task.state.rawValue)),
             ("url", .string(Redaction.url(task.url))),
-            ("destination", JSONValue(task.destination)),
+            // SPEC §3: uploads carry `source` in place of `destination`.
+            task.kind == .upload ? ("source", JSONValue(task.source?.path)) : ("destination", JSONValue(task.destination)),
             ("bytesTransferred", .int(task.bytesTransferred)),
             ("bytesExpected", JSONValue(task.bytesExpected)),
             ("progress", JSONValue(task.progress.map { ($0 * 10000).rounded() / 10000 })),
@@ -41,8 +42,10 @@ public enum TaskJSON {
                 ("durableBytes", .int(task.durableBytes)),
                 ("restartNote", JSONValue(task.restartNote)),
                 ("notification", JSONValue(task.notification)),
-                ("source", JSONValue(task.source?.path)),
+                ("form", task.form.map { parts in .array(parts.map(value)) } ?? .null),
                 ("method", JSONValue(task.method)),
+                ("protocol", JSONValue(task.kind == .upload ? (task.uploadProtocol ?? .plain).rawValue : nil)),
+                ("uploadURL", JSONValue(task.uploadURL.map(Redaction.url))),
                 ("replyPath", JSONValue(task.replyPath)),
                 ("reply", JSONValue(task.replyBody.map { String(decoding: $0.prefix(4096), as: UTF8.self) })),
                 ("maxAttempts", .int(Int64(task.maxAttempts))),
@@ -55,6 +58,13 @@ public enum TaskJSON {
             ]
         }
         return .object(members)
+    }
+
+    static func value(_ part: FormPart) -> JSONValue {
+        .object([
+            ("name", .string(part.name)), ("value", JSONValue(part.value)), ("file", JSONValue(part.file?.path)),
+            ("filename", JSONValue(part.filename)), ("contentType", JSONValue(part.contentType)),
+        ])
     }
 
     static func value(_ error: TaskError) -> JSONValue {

@@ -76,6 +76,14 @@ extension Store {
                     ALTER TABLE task ADD COLUMN replyBody BLOB;
                     """)
         }
+        migrator.registerMigration("v5: multipart and resumable uploads") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE task ADD COLUMN form TEXT;
+                    ALTER TABLE task ADD COLUMN uploadProtocol TEXT CHECK (uploadProtocol IN ('plain', 'tus', 'rufh'));
+                    ALTER TABLE task ADD COLUMN uploadURL TEXT;
+                    """)
+        }
         return migrator
     }()
 }

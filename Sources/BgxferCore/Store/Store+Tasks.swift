@@ -161,9 +161,13 @@ extension TransferTask {
         maxAttempts = draft.maxAttempts
         notify = draft.notify
         source = draft.source
+        form = draft.form
         method = draft.method
+        uploadProtocol = draft.uploadProtocol
+        uploadURL = draft.uploadURL
         replyPath = draft.replyPath
         if let source = draft.source { bytesExpected = source.size }
+        if let form = draft.form { bytesExpected = form.reduce(0) { $0 + ($1.file?.size ?? 0) } }
         if let point = draft.resumeFrom {
             partialPath = point.partialPath
             durableBytes = point.bytes

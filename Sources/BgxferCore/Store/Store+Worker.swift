@@ -179,6 +179,18 @@ extension Store {
         }
     }
 
+    /// A resumable upload's resource and confirmed offset (`restartNote`: the server forgot
+    /// an earlier one, and the upload started again).
+    func saveCheckpoint(_ id: TaskID, _ checkpoint: UploadCheckpoint) throws {
+        try write { db in
+            guard var task = try TransferTask.fetchOne(db, key: id.rawValue), task.state == .running else { return }
+            task.uploadURL = checkpoint.uploadURL
+            task.durableBytes = checkpoint.offset
+            if let note = checkpoint.restartNote { task.restartNote = note }
+            try task.update(db)
+        }
+    }
+
     /// Marks the task completed and, in the same transaction, puts its result in place (a
     /// download's partial file renamed onto the destination, an upload's reply file). If the
     /// user canceled or removed the task meanwhile, nothing is put in place and the transition

@@ -222,3 +222,67 @@ final class UploadServer {
 
     deinit { if process.isRunning { stop() } }
 }
+
+/// A server that picks its own port and says so as the first line of its output,
+/// `listening on 127.0.0.1:PORT`, and logs one JSON object per line to `log`: the resumable
+/// upload servers (Tests/RUFHServer, Tests/Servers/tus_server.py).
+final class AnnouncingServer {
+    let port: Int
+    let root: String
+    let log: String
+    private let command: StreamingCommand
+
+    init(_ executable: String, _ arguments: [String], in directory: String, name: String) throws {
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw HarnessError.failed("\(executable) is missing: run 'make test' (it builds and installs the test servers)")
+        }
+        root = directory + "/\(name)-root"
+        log = directory + "/\(name).log"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        command = try StreamingCommand(
+            executable, arguments + ["--root", root, "--log", log], environment: ProcessInfo.processInfo.environment)
+        let prefix = "listening on 127.0.0.1:"
+        guard let line = command.line(where: { $0.hasPrefix(prefix) }), let port = Int(line.dropFirst(prefix.count)) else {
+            command.stop()
+            throw HarnessError.failed("\(name) did not start (see \(log))")
+        }
+        self.port = port
+    }
+
+    func url(_ path: String) -> String { "http://127.0.0.1:\(port)/\(path)" }
+
+    /// The log's records so far.
+    func events() throws -> [[String: Any]] {
+        try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").compactMap {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    /// The request records (`"event": "request"`) with this method.
+    func requests(_ method: String) throws -> [[String: Any]] {
+        try events().filter { $0["event"] as? String == "request" && $0["method"] as? String == method }
+    }
+
+    func stop() { command.stop() }
+
+    deinit { stop() }
+
+    /// Tests/RUFHServer's `rufh-server`, on swift-nio-extras' NIOResumableUpload; `make test`
+    /// builds it into .build-rufh. `rate`: bytes per second it reads request bodies at.
+    static func rufh(in directory: String, rate: Int? = nil) throws -> AnnouncingServer {
+        let executable = repository + "/.build-rufh/debug/rufh-server"
+        return try AnnouncingServer(
+            executable, ["--port", "0"] + (rate.map { ["--rate", "\($0)"] } ?? []), in: directory, name: "rufh")
+    }
+
+    /// PyPI's tuspyserver under uvicorn, in the venv .ci/install-deps makes; uploads go to
+    /// `/files/`.
+    static func tus(in directory: String, rate: Int? = nil) throws -> AnnouncingServer {
+        try AnnouncingServer(
+            "/opt/bgxfer-test-venv/bin/python", [repository + "/Tests/Servers/tus_server.py"] + (rate.map { ["--rate", "\($0)"] } ?? []),
+            in: directory, name: "tus")
+    }
+
+    private static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+}

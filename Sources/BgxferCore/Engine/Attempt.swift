@@ -1,0 +1,68 @@
+import CCurl
+import Foundation
+
+/// What the worker drives: one attempt at one task, one request at a time on an easy handle of
+/// its multi handle. `Transfer` (a download), `Upload` (a plain upload) and `ResumableUpload`
+/// (tus, rufh) are the kinds.
+protocol Attempt: AnyObject {
+    var task: TransferTask { get }
+    /// The request in flight; a new one after `finish` answered `.nextRequest`.
+    var easy: CurlEasy { get }
+    /// Where this attempt began: bytes kept from earlier attempts.
+    var offset: Int64 { get }
+    /// Why bytes from earlier attempts were given up (nil: nothing was lost).
+    var freshStartReason: String? { get }
+    /// Bytes moved so far (received into the partial file, or sent).
+    var bytesWritten: Int64 { get }
+    /// Of those, what a later attempt can continue from.
+    var durableBytes: Int64 { get }
+    var speed: SpeedMeter { get }
+    func finish(result: CURLcode) -> TransferOutcome
+    /// Inside the transaction that marks the task completed: put its result in place. Throws
+    /// `PlacementError` when that cannot be done (the task then fails with its code).
+    func putInPlace() throws
+    /// The completion in words, for the log: after "completed: ".
+    func completionSummary(seconds: Double) -> String
+    func keep()
+    func discard()
+    func takeResponse() -> ResponseInfo?
+    func takeTruncation() -> String?
+    /// What a resumable upload learned that must outlive the worker: its upload resource.
+    func takeCheckpoint() -> UploadCheckpoint?
+    func syncIfDue(now: Double)
+}
+
+extension Attempt {
+    func takeCheckpoint() -> UploadCheckpoint? { nil }
+}
+
+extension Transfer: Attempt {}
+
+enum TransferOutcome: Equatable {
+    /// The result is whole (a download flushed and verified, an upload accepted).
+    case verified
+    /// The response did not continue the bytes on disk: start again from zero.
+    case restart(reason: String)
+    /// `retryAfter`: seconds the server asked for (429, 503).
+    case failed(TaskError, retryAfter: Double?)
+    /// The attempt goes on with another request, on its new `easy` handle (a resumable
+    /// upload's creation, offset query or next chunk).
+    case nextRequest
+}
+
+/// An attempt's result could not be put in place (`Attempt.putInPlace`).
+struct PlacementError: Error {
+    let code: String
+    let message: String
+}
+
+/// A resumable upload's state that the store keeps, so that any later attempt, worker or
+/// `resume` continues it.
+struct UploadCheckpoint: Equatable {
+    /// The upload resource; nil: there is none (yet, or any more: the server forgot it).
+    var uploadURL: String?
+    /// Bytes the server has confirmed holding.
+    var offset: Int64
+    /// Why bytes the server held were given up, when they were.
+    var restartNote: String?
+}
