@@ -57,6 +57,15 @@ import Testing
             let text = try sandbox.bgxfer("show", task["id"] as? String ?? "")
             #expect(text.stdout.contains("Reply (start):"), "\(text.stdout)")
 
+            // A reply larger than what the store keeps is saved whole by --reply.
+            let bigReply = sandbox.root + "/big-reply.txt"
+            let big = try Self.upload(sandbox, [source, server.url("big.csv?reply_bytes=1000000"), "--reply", bigReply])
+            #expect(big["state"] as? String == "completed")
+            let saved = try Data(contentsOf: URL(fileURLWithPath: bigReply))
+            #expect(saved.count == 1_000_000 && saved.last == UInt8(ascii: "."))
+            #expect(String(decoding: saved.prefix(200), as: UTF8.self).contains(digest))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: sandbox.root).filter { $0.contains(".bgxfer-reply-") }.isEmpty)
+
             // PATCH, and a refusal: the reply of an error is kept too, and --reply not written.
             let patched = try Self.upload(sandbox, [source, server.url("patched.csv"), "-X", "patch"])
             #expect(patched["method"] as? String == "PATCH")

@@ -7,6 +7,7 @@ A multipart/form-data body is also taken apart: each part is stored as
 ROOT/<name>.parts/<index>-<part name>, and the JSON has "parts": [{"name", "filename",
 "content_type", "bytes", "sha256"}] in the body's order.
 POST /_status/<code>/<name> reads the body and answers <code> with a short text body.
+?reply_bytes=<n> makes the 201's body n bytes (the JSON, then '.' padding) instead.
 A request may be slowed with ?rate=<bytes per second> (the server reads that slowly).
 Usage: upload_server.py PORT ROOT
 """
@@ -64,6 +65,8 @@ class Handler(BaseHTTPRequestHandler):
             if (reply["content_type"] or "").startswith("multipart/form-data"):
                 reply["parts"] = store_parts(target, reply["content_type"])
             body = json.dumps(reply).encode()
+            padded = int(urllib.parse.parse_qs(parsed.query).get("reply_bytes", ["0"])[0])
+            body += b"." * max(0, padded - len(body))
             self.send_response(201)
             self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))

@@ -4,6 +4,12 @@ import Foundation
 /// What the server answers to one upload request: the status line and headers of each response
 /// as it arrives (interim 1xx ones too) and the start of the final one's body.
 final class Reply {
+    /// `--reply FILE`: the body is written here as it arrives, and renamed onto FILE when the
+    /// upload completes (`place`), so a reply of any size is saved whole without being held.
+    private let spool: String?
+    private var spoolDescriptor: Int32 = -1
+    /// Why the body could not be written to the spool file.
+    private(set) var spoolError: String?
     private(set) var statusLine: String?
     private(set) var headerLines: [String] = []
     private(set) var body = Data()
@@ -25,10 +31,26 @@ final class Reply {
         return .final
     }
 
-    /// Keeps the body's first `TransferTask.replyLimit` bytes; the rest is counted and dropped.
+    /// `replyPath`: where `--reply` wants the body (nil: nowhere).
+    init(savingTo replyPath: String? = nil) {
+        spool = replyPath.map { $0 + ".bgxfer-reply-\(getpid())" }
+    }
+
+    deinit { closeSpool() }
+
+    /// Keeps the body's first `TransferTask.replyLimit` bytes for the store, and with `--reply`
+    /// writes all of it to the spool file; returns 0 (abort) when that write fails.
     func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
         let room = TransferTask.replyLimit - body.count
         if room > 0 { body.append(contentsOf: bytes.prefix(room)) }
+        if let spool {
+            if spoolDescriptor < 0 { spoolDescriptor = open(spool, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666) }
+            let failure = spoolDescriptor < 0 ? errno : FileSystem.writeAll(spoolDescriptor, bytes)
+            if let failure {
+                spoolError = "cannot write the reply to \(spool): \(FileSystem.describe(errno: failure))"
+                return 0
+            }
+        }
         return bytes.count
     }
 
@@ -50,14 +72,27 @@ final class Reply {
 
     /// `--reply FILE`: the body, replacing the file whole or not at all (nil: not asked for).
     func place(at path: String?) throws {
-        guard let path else { return }
-        let temporary = path + ".bgxfer-reply-\(getpid())"
-        do {
-            try body.write(to: URL(fileURLWithPath: temporary))
-            guard rename(temporary, path) == 0 else { throw BgxferError.system("cannot write the reply", path: path) }
-        } catch {
-            FileSystem.removeIfPresent(temporary)
-            throw PlacementError(code: "reply-error", message: "cannot write the reply to \(path): \(error)")
+        guard let path, let spool else { return }
+        if spoolDescriptor < 0 { spoolDescriptor = open(spool, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666) }  // an empty body
+        let synced = spoolDescriptor >= 0 && fsync(spoolDescriptor) == 0
+        closeSpool()
+        guard synced, rename(spool, path) == 0 else {
+            let reason = FileSystem.describe(errno: errno)
+            FileSystem.removeIfPresent(spool)
+            throw PlacementError(code: "reply-error", message: "cannot write the reply to \(path): \(reason)")
+        }
+    }
+
+    /// The attempt did not complete: the spooled body is not wanted.
+    func discardSpool() {
+        closeSpool()
+        if let spool { FileSystem.removeIfPresent(spool) }
+    }
+
+    private func closeSpool() {
+        if spoolDescriptor >= 0 {
+            close(spoolDescriptor)
+            spoolDescriptor = -1
         }
     }
 

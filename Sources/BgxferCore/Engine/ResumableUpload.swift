@@ -69,7 +69,7 @@ final class ResumableUpload: Attempt {
 
     /// Sets up the request for `step` on a new easy handle.
     private func prepare() throws {
-        reply = Reply()
+        reply = Reply(savingTo: task.replyPath)
         sending = false
         easy = try CurlEasy()
         try easy.configure(for: task, followRedirects: false)
@@ -171,6 +171,7 @@ final class ResumableUpload: Attempt {
         if let problem = reader.problem {
             return end(.failed(TaskError(code: "source-changed", message: problem), retryAfter: nil))
         }
+        if let problem = reply.spoolError { return end(.failed(TaskError(code: "reply-error", message: problem), retryAfter: nil)) }
         if result != CURLE_OK {
             return end(.failed(CurlFailure.error(result, message: easy.message(for: result)), retryAfter: nil))
         }
@@ -291,6 +292,7 @@ final class ResumableUpload: Attempt {
 
     private func end(_ outcome: TransferOutcome) -> TransferOutcome {
         reader.close()
+        if outcome != .verified { reply.discardSpool() }
         sending = false
         ended = true
         return outcome
@@ -312,8 +314,12 @@ final class ResumableUpload: Attempt {
         return "\(reader.source.size - offset) bytes sent over \(dialect.rawValue) in \(String(format: "%.2f", seconds)) s\(from)\(status)"
     }
 
-    func keep() { reader.close() }
-    func discard() { reader.close() }
+    func keep() {
+        reader.close()
+        reply.discardSpool()
+    }
+
+    func discard() { keep() }
 
     func takeResponse() -> ResponseInfo? {
         guard ended, reply.headersComplete, !responseTaken else { return nil }

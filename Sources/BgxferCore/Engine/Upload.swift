@@ -29,7 +29,7 @@ final class Upload: Attempt {
     private let isHTTP: Bool
     /// FTP: this attempt continues what an earlier one began sending.
     private let continuing: Bool
-    private let reply = Reply()
+    private let reply: Reply
     /// The attempt has ended: the reply is whole, and can go to the store with the response.
     private var ended = false
     /// …and the worker has taken it.
@@ -43,6 +43,7 @@ final class Upload: Attempt {
             task.attempts > 1 && !continuing
             ? "a plain upload cannot continue where it stopped: the whole body is sent again" : nil
         easy = try CurlEasy()
+        reply = Reply(savingTo: task.replyPath)
         if let form = task.form {
             readers = try form.compactMap(\.file).map(SourceReader.init)
         } else if let source = task.source {
@@ -127,9 +128,16 @@ final class Upload: Attempt {
     func finish(result: CURLcode) -> TransferOutcome {
         for reader in readers { reader.close() }
         ended = true
+        let outcome = outcome(of: result)
+        if outcome != .verified { reply.discardSpool() }
+        return outcome
+    }
+
+    private func outcome(of result: CURLcode) -> TransferOutcome {
         if let problem = readers.lazy.compactMap(\.problem).first {
             return .failed(TaskError(code: "source-changed", message: problem), retryAfter: nil)
         }
+        if let problem = reply.spoolError { return .failed(TaskError(code: "reply-error", message: problem), retryAfter: nil) }
         if result != CURLE_OK { return .failed(CurlFailure.error(result, message: easy.message(for: result)), retryAfter: nil) }
         if isHTTP && !(200..<300).contains(reply.status ?? 0) { return reply.failure() }
         return .verified
@@ -142,7 +150,11 @@ final class Upload: Attempt {
         return "\(bytesWritten) bytes sent in \(String(format: "%.2f", seconds)) s\(status)"
     }
 
-    func keep() { for reader in readers { reader.close() } }
+    func keep() {
+        for reader in readers { reader.close() }
+        reply.discardSpool()
+    }
+
     func discard() { keep() }
 
     /// The final response with the start of its body, once, when the attempt has ended.
