@@ -208,9 +208,7 @@ public final class Worker {
             logger.notice("starting from zero: \(note)", metadata: taskMetadata(task.id))
         }
         let from = transfer.offset > 0 ? " from byte \(transfer.offset)" : ""
-        let what =
-            task.source.map { "\($0.path) → \(task.method ?? "POST") \(Redaction.url(task.url))" }
-            ?? "\(Redaction.url(task.url)) → \(task.destination ?? "-")"
+        let what = Self.describe(task)
         logger.info(
             "attempt \(task.attempts)\(from): \(what)",
             metadata: taskMetadata(task.id))
@@ -220,6 +218,14 @@ public final class Worker {
         active[transfer.task.id] = transfer
         byHandle[transfer.easy.handle] = transfer
         attemptStarted[transfer.task.id] = startedAt
+    }
+
+    /// What an attempt moves, for its log line.
+    private static func describe(_ task: TransferTask) -> String {
+        guard task.kind == .upload else { return "\(Redaction.url(task.url)) → \(task.destination ?? "-")" }
+        let how = task.uploadProtocol.flatMap { $0.isResumable ? $0.rawValue : nil } ?? task.method ?? "POST"
+        let resource = task.uploadURL.map { ", continuing at \(Redaction.url($0))" } ?? ""
+        return "\(task.source?.path ?? "form") → \(how) \(Redaction.url(task.url))\(resource)"
     }
 
     private func abandon(_ transfer: any Attempt) {
