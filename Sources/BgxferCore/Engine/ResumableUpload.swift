@@ -81,8 +81,8 @@ final class ResumableUpload: Attempt {
             try easy.set(CURLOPT_CUSTOMREQUEST, "OPTIONS")
             try easy.set(CURLOPT_NOBODY, true)
         case (.create, .tus):
-            try easy.set(CURLOPT_POST, true)
             try easy.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: 0)
+            try easy.set(CURLOPT_COPYPOSTFIELDS, "")  // an empty body, not one read from anywhere
             headers += ["Upload-Length: \(size)", "Upload-Metadata: \(Self.metadata(for: reader.source.path))", "Content-Type:"]
         case (.create, _):
             // The whole body in one request; the server says in a 104 where to resume it.

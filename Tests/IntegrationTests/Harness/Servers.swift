@@ -263,6 +263,17 @@ final class AnnouncingServer {
         try events().filter { $0["event"] as? String == "request" && $0["method"] as? String == method }
     }
 
+    /// Waits until the log has a record matching `predicate` (the server's own account of an
+    /// event, such as a cut-off request); false when none came within `timeout` seconds.
+    func await(timeout: Double, _ predicate: ([String: Any]) -> Bool) throws -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try events().contains(where: predicate) { return true }
+            usleep(50_000)
+        }
+        return false
+    }
+
     func stop() { command.stop() }
 
     deinit { stop() }
