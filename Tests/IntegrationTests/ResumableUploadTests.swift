@@ -35,7 +35,9 @@ import Testing
         let digest = try TestFiles.random(at: source, size: size)
         let outcome = try sandbox.bgxfer("upload", source, url, "--protocol", kind)
         let id = try #require(outcome.lines.first, "\(outcome.stderr)")
-        #expect(try ResumeTests.follow(sandbox, id, until: ResumeTests.progressed(to: 8 * Self.mebibyte)) != nil)
+        // Past 10 MiB: in the middle of tus's third chunk (8 to 12 MiB), which the server is
+        // then receiving (the client cannot have begun it before the second was acknowledged).
+        #expect(try ResumeTests.follow(sandbox, id, until: ResumeTests.progressed(to: 10 * Self.mebibyte)) != nil)
         let before = try sandbox.task(id)
         #expect(before["uploadURL"] is String, "the upload resource is stored while the upload runs")
         let worker = try #require(sandbox.workerPIDs().first)
@@ -57,13 +59,15 @@ import Testing
     @Test func aTusUploadKilledMidwayContinuesResendingAtMostOneChunk() throws {
         try withSandbox { sandbox in
             let server = try AnnouncingServer.tus(in: sandbox.root, rate: 4 * Self.mebibyte)
-            // tuspyserver records what a cut-off PATCH brought only once it notices the
-            // disconnect (and makes a PATCH that comes sooner wait 30 s for its lock): a worker
-            // started again right after a crash would meet that; here it starts once the server
-            // has logged the cut-off request.
+            // tuspyserver records what a cut-off PATCH brought only once that request has ended
+            // (and makes a PATCH that comes sooner wait 30 s for its lock, then answers 503,
+            // which the client retries): here the new worker starts once the server has logged
+            // the end of the PATCH that was in flight, the third chunk's.
             try killAndWake(server, sandbox, kind: "tus", url: server.url("files/")) {
-                let cutOff = try server.await(timeout: 15) { $0["method"] as? String == "PATCH" && $0["disconnected"] as? Bool == true }
-                #expect(cutOff, "the server never logged the cut-off PATCH")
+                let ended = try server.await(timeout: 30) {
+                    $0["method"] as? String == "PATCH" && $0["Upload-Offset"] as? String == "\(2 * Self.chunk)"
+                }
+                #expect(ended, "the server never logged the end of the PATCH in flight")
             }
             // Chunks of at most 4 MiB, each at the offset the server gave; this server offers no
             // checksum extension, so none carried Upload-Checksum.
