@@ -43,7 +43,9 @@ enum TaskDetails {
             rows.append(("Protocol", kind.isResumable ? kind.rawValue : "plain: a stopped upload starts again from zero"))
         }
         if let resource = task.uploadURL { rows.append(("Upload resource", Redaction.url(resource))) }
-        if let method = task.method, task.url.lowercased().hasPrefix("http") { rows.append(("Method", method)) }
+        if let method = task.method, task.url.lowercased().hasPrefix("http"), task.uploadProtocol != .tus {
+            rows.append(("Method", method))
+        }
         if let reply = task.replyPath { rows.append(("Reply file", reply)) }
         if let partial = task.partialPath, task.state != .completed, FileSystem.exists(partial) {
             rows.append(("Partial file", partial))

@@ -20,7 +20,7 @@ import Testing
     static func stored(_ server: AnnouncingServer, _ task: [String: Any], name: String) throws -> String {
         guard let resource = task["uploadURL"] as? String else { throw HarnessError.failed("no upload resource in \(task)") }
         // tuspyserver keeps upload <id> as ROOT/<id>; rufh-server names the file after the request path.
-        return server.root + "/" + (server.log.hasSuffix("tus.log") ? URL(fileURLWithPath: resource).lastPathComponent : name)
+        return server.root + "/" + (server.name.hasPrefix("tus") ? URL(fileURLWithPath: resource).lastPathComponent : name)
     }
 
     /// Starts an upload of `size` bytes to a server reading at 4 MiB/s, kills its worker with
@@ -76,6 +76,37 @@ import Testing
             #expect(patches.allSatisfy { $0["Upload-Checksum"] == nil && $0["Content-Type"] as? String == "application/offset+octet-stream" })
             let creation = try #require(try server.requests("POST").first)
             #expect((creation["Upload-Metadata"] as? String)?.hasPrefix("filename cGF5bG9hZC5iaW4=,filetype ") == true)
+        }
+    }
+
+    @Test func tusChunksCarryChecksumsAndADamagedChunkIsSentAgain() throws {
+        try withSandbox { sandbox in
+            let server = try AnnouncingServer.tusWithChecksums(in: sandbox.root, corruptFirst: 2)
+            let size = 10 * Self.mebibyte
+            let source = sandbox.root + "/checked.bin"
+            let digest = try TestFiles.random(at: source, size: size)
+            let task = try UploadTests.upload(sandbox, [source, server.url("files/"), "--protocol", "tus"])
+            #expect(task["state"] as? String == "completed", "\(task["error"] ?? "")")
+            #expect(try TestFiles.sha256(Self.stored(server, task, name: "")) == digest)
+            let patches = try server.requests("PATCH")
+            // The server offers sha1: every chunk carried its digest; the two it damaged were
+            // refused (460) and sent again at the same offset.
+            #expect(patches.allSatisfy { ($0["Upload-Checksum"] as? String)?.hasPrefix("sha1 ") == true }, "\(patches)")
+            #expect(patches.map { $0["status"] as? Int } == [460, 460, 204, 204, 204], "\(patches)")
+            #expect(patches.prefix(3).allSatisfy { $0["Upload-Offset"] as? String == "0" })
+            let log = try sandbox.bgxfer("show", task["id"] as? String ?? "").stdout
+            #expect(log.contains("2 damaged chunk(s) sent again"), "\(log)")
+        }
+    }
+
+    @Test func anEmptyFileUploadsOverTus() throws {
+        try withSandbox { sandbox in
+            let server = try AnnouncingServer.tus(in: sandbox.root)
+            let source = sandbox.root + "/empty"
+            #expect(FileManager.default.createFile(atPath: source, contents: Data()))
+            let task = try UploadTests.upload(sandbox, [source, server.url("files/"), "--protocol", "tus"])
+            #expect(task["state"] as? String == "completed", "\(task["error"] ?? "")")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: Self.stored(server, task, name: ""))).isEmpty)
         }
     }
 

@@ -18,7 +18,8 @@ final class ResumableUpload: Attempt {
     /// chunk, even to a server that drops a cut-off PATCH body.
     static let chunkSize: Int64 = 4 << 20
     /// How often one attempt may meet a conflict, a checksum mismatch or a forgotten resource
-    /// before it gives up (the next attempt starts afresh).
+    /// in a row, without the server confirming progress in between, before it gives up. The
+    /// failure is retryable: the task's next attempt (after a delay) starts by asking again.
     static let maxSetbacks = 3
 
     private enum Step: Equatable {
@@ -44,6 +45,8 @@ final class ResumableUpload: Attempt {
     private var reply = Reply()
     private var sending = false
     private var setbacks = 0
+    /// tus chunks the server found damaged and that were sent again.
+    private var resent = 0
     private var started = false
     /// tus: the checksum extension's algorithm the server takes, when it offers one we have.
     private var checksumAlgorithm: String?
@@ -218,7 +221,7 @@ final class ResumableUpload: Attempt {
             durableBytes = 0
             checkpoint = UploadCheckpoint(uploadURL: location, offset: 0)
             step = .append
-            return .nextRequest
+            return size == 0 ? .verified : .nextRequest  // an empty upload is complete once made
 
         case (.query, 200..<300):
             guard let serverOffset, (0...size).contains(serverOffset) else {
@@ -238,14 +241,15 @@ final class ResumableUpload: Attempt {
 
         case (.append, 409):
             // Our offset is not the server's: ask it again.
-            guard let next = setback() else { return fail("\(dialect.rawValue)-conflict", "the server kept disagreeing about the offset (409)") }
+            guard let next = setback() else { return fail("upload-conflict", "the server kept disagreeing about the offset (409)") }
             step = next
             return .nextRequest
         case (.append, 460) where dialect == .tus:
-            guard setback() != nil else { return fail("checksum-mismatch", "the server kept finding chunks damaged (460 Checksum Mismatch)") }
+            guard setback() != nil else { return fail("upload-damaged", "the server kept finding chunks damaged (460 Checksum Mismatch)") }
+            resent += 1
             return .nextRequest  // the same chunk again
         case (.append, 204) where dialect == .tus:
-            guard let serverOffset, serverOffset > durableBytes, serverOffset <= size else {
+            guard let serverOffset, serverOffset > durableBytes || serverOffset == size, serverOffset <= size else {
                 return fail("tus-protocol", "the server's Upload-Offset after a PATCH is missing or did not advance")
             }
             confirm(serverOffset)
@@ -266,6 +270,7 @@ final class ResumableUpload: Attempt {
     }
 
     private func confirm(_ serverOffset: Int64) {
+        if serverOffset > durableBytes { setbacks = 0 }  // progress: the setbacks so far are behind us
         durableBytes = serverOffset
         checkpoint = UploadCheckpoint(uploadURL: uploadURL, offset: serverOffset)
     }
@@ -278,7 +283,7 @@ final class ResumableUpload: Attempt {
 
     /// The server lost or cannot continue the upload resource: a new one, from byte zero.
     private func startOver(_ reason: String) -> TransferOutcome {
-        guard setback() != nil else { return fail("\(dialect.rawValue)-restart", reason) }
+        guard setback() != nil else { return fail("upload-restart", reason) }
         uploadURL = nil
         durableBytes = 0
         checkpoint = UploadCheckpoint(uploadURL: nil, offset: 0, restartNote: "\(reason); starting again from zero")
@@ -311,7 +316,8 @@ final class ResumableUpload: Attempt {
     func completionSummary(seconds: Double) -> String {
         let status = reply.status.map { ", the server answered \($0)" } ?? ""
         let from = offset > 0 ? " (continuing from byte \(offset))" : ""
-        return "\(reader.source.size - offset) bytes sent over \(dialect.rawValue) in \(String(format: "%.2f", seconds)) s\(from)\(status)"
+        let damaged = resent > 0 ? ", \(resent) damaged chunk(s) sent again" : ""
+        return "\(reader.source.size - offset) bytes sent over \(dialect.rawValue) in \(String(format: "%.2f", seconds)) s\(from)\(damaged)\(status)"
     }
 
     func keep() {

@@ -5,6 +5,9 @@ enum RetryPolicy {
     static func isRetryable(_ error: TaskError) -> Bool {
         switch error.code {
         case "connection-dropped", "timeout", "connect", "dns", "http-408", "http-429": return true
+        // A resumable upload that met too many conflicts, damaged chunks or forgotten resources
+        // in a row: the next attempt asks the server afresh.
+        case "upload-conflict", "upload-damaged", "upload-restart": return true
         default:
             guard error.code.hasPrefix("http-5"), error.code.count == "http-5xx".count else { return false }
             return error.code != "http-501" && error.code != "http-505"

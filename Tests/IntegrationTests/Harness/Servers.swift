@@ -227,6 +227,7 @@ final class UploadServer {
 /// `listening on 127.0.0.1:PORT`, and logs one JSON object per line to `log`: the resumable
 /// upload servers (Tests/RUFHServer, Tests/Servers/tus_server.py).
 final class AnnouncingServer {
+    let name: String
     let port: Int
     let root: String
     let log: String
@@ -236,6 +237,7 @@ final class AnnouncingServer {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw HarnessError.failed("\(executable) is missing: run 'make test' (it builds and installs the test servers)")
         }
+        self.name = name
         root = directory + "/\(name)-root"
         log = directory + "/\(name).log"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -292,6 +294,15 @@ final class AnnouncingServer {
         try AnnouncingServer(
             "/opt/bgxfer-test-venv/bin/python", [repository + "/Tests/Servers/tus_server.py"] + (rate.map { ["--rate", "\($0)"] } ?? []),
             in: directory, name: "tus")
+    }
+
+    /// PyPI's tusfilter (sha1 checksum extension) behind a small WSGI wrapper, in the same
+    /// venv; `corruptFirst`: that many PATCH bodies are damaged before the checksum is checked.
+    static func tusWithChecksums(in directory: String, corruptFirst: Int = 0) throws -> AnnouncingServer {
+        try AnnouncingServer(
+            "/opt/bgxfer-test-venv/bin/python",
+            [repository + "/Tests/Servers/tus_checksum_server.py", "--corrupt-first", "\(corruptFirst)"],
+            in: directory, name: "tus-checksum")
     }
 
     private static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
