@@ -173,13 +173,13 @@ _bgxfer() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    download|upload|list|show|wait|suspend|resume|cancel|remove|clean|wake|doctor|help)
+    download|upload|list|show|wait|suspend|resume|cancel|remove|clean|refresh|wake|timer|doctor|help)
         # Offer subcommand argument completions
         "_bgxfer_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'download upload list show wait suspend resume cancel remove clean wake doctor help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'download upload list show wait suspend resume cancel remove clean refresh wake timer doctor help' -- "${cur}"))
         ;;
     esac
 }
@@ -188,7 +188,7 @@ _bgxfer_download() {
     repeating_flags=()
     non_repeating_flags=(--overwrite --insecure --allow-downgrade --notify --wait --json --version -h --help)
     repeating_options=(-H --header)
-    non_repeating_options=(--output -o --directory -d --checksum --session --limit-rate --connect-timeout --no-progress-timeout --retries --success-title --failure-title)
+    non_repeating_options=(--output -o --directory -d --checksum --session --limit-rate --connect-timeout --no-progress-timeout --retries --begin-after --begin-at --success-title --failure-title)
     __bgxfer_offer_flags_options 1
 
     # Offer option value completions
@@ -220,6 +220,12 @@ _bgxfer_download() {
     '--retries')
         return
         ;;
+    '--begin-after')
+        return
+        ;;
+    '--begin-at')
+        return
+        ;;
     '--success-title')
         return
         ;;
@@ -233,7 +239,7 @@ _bgxfer_upload() {
     repeating_flags=()
     non_repeating_flags=(--insecure --allow-downgrade --notify --wait --json --version -h --help)
     repeating_options=(-F --form -H --header)
-    non_repeating_options=(-X --request --protocol --reply --session --limit-rate --connect-timeout --no-progress-timeout --retries --success-title --failure-title)
+    non_repeating_options=(-X --request --protocol --reply --session --limit-rate --connect-timeout --no-progress-timeout --retries --begin-after --begin-at --success-title --failure-title)
     __bgxfer_offer_flags_options 2
 
     # Offer option value completions
@@ -267,6 +273,12 @@ _bgxfer_upload() {
         return
         ;;
     '--retries')
+        return
+        ;;
+    '--begin-after')
+        return
+        ;;
+    '--begin-at')
         return
         ;;
     '--success-title')
@@ -444,7 +456,140 @@ _bgxfer_clean() {
     esac
 }
 
+_bgxfer_refresh() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __bgxfer_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    add|list|remove|run)
+        # Offer subcommand argument completions
+        "_bgxfer_refresh_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'add list remove run' -- "${cur}"))
+        ;;
+    esac
+}
+
+_bgxfer_refresh_add() {
+    repeating_flags=()
+    non_repeating_flags=(--notify --json --version -h --help)
+    repeating_options=(-H --header)
+    non_repeating_options=(--output -o --every --session --success-title --failure-title)
+    __bgxfer_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--output'|'-o')
+        __bgxfer_add_completions -f
+        return
+        ;;
+    '--every')
+        return
+        ;;
+    '-H'|'--header')
+        return
+        ;;
+    '--session')
+        return
+        ;;
+    '--success-title')
+        return
+        ;;
+    '--failure-title')
+        return
+        ;;
+    esac
+}
+
+_bgxfer_refresh_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __bgxfer_offer_flags_options 0
+}
+
+_bgxfer_refresh_remove() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __bgxfer_offer_flags_options -1
+}
+
+_bgxfer_refresh_run() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __bgxfer_offer_flags_options 1
+}
+
 _bgxfer_wake() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __bgxfer_offer_flags_options 0
+}
+
+_bgxfer_timer() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __bgxfer_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    install|uninstall|status|cron)
+        # Offer subcommand argument completions
+        "_bgxfer_timer_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'install uninstall status cron' -- "${cur}"))
+        ;;
+    esac
+}
+
+_bgxfer_timer_install() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __bgxfer_offer_flags_options 0
+}
+
+_bgxfer_timer_uninstall() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __bgxfer_offer_flags_options 0
+}
+
+_bgxfer_timer_status() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __bgxfer_offer_flags_options 0
+}
+
+_bgxfer_timer_cron() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()

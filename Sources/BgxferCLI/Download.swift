@@ -46,7 +46,7 @@ struct Download: ParsableCommand {
         var draft = TaskDraft(url: url, destination: path)
         draft.overwrite = overwrite
         draft.checksum = try checksum.map(Checksum.parse)
-        try transfer.apply(to: &draft)
+        try transfer.apply(to: &draft, clock: context.clock())
         draft.notify = try notification.settings()
         try destination.check(path)
         try context.starter.launcher.prepare()

@@ -24,6 +24,12 @@ struct TransferOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Attempts in all, the first included, before the task fails.", valueName: "n"))
     var retries: Int = TaskDraft.defaultMaxAttempts
 
+    @Option(help: ArgumentHelp("Start no sooner than this long from now: 90s, 15m, 2h.", valueName: "duration"))
+    var beginAfter: String?
+
+    @Option(help: ArgumentHelp("Start no sooner than this time: RFC 3339, or HH:MM (the next such moment).", valueName: "time"))
+    var beginAt: String?
+
     @Flag(help: "Do not verify the server's TLS certificate.")
     var insecure = false
 
@@ -31,7 +37,15 @@ struct TransferOptions: ParsableArguments {
     var allowDowngrade = false
 
     /// Checks every option and fills them into `draft`; throws a one-line message on bad input.
-    func apply(to draft: inout TaskDraft) throws {
+    /// `clock` says what "now" is for --begin-after and --begin-at.
+    func apply(to draft: inout TaskDraft, clock: SchedulerClock) throws {
+        switch (beginAfter, beginAt) {
+        case (_?, _?): throw BgxferError.usage("--begin-after and --begin-at exclude each other")
+        case (let after?, nil): draft.beginAt = clock.now.addingTimeInterval(try Quantity.seconds(after, what: "duration"))
+        case (nil, let at?): draft.beginAt = try clock.beginning(at: at)
+        case (nil, nil): break
+        }
+        if let begin = draft.beginAt, begin <= clock.now { draft.beginAt = nil }  // a time already past: start now
         draft.session = try SessionName.validate(session)
         draft.requestHeaders = try headers.map(HeaderField.parse)
         draft.limitRate = try limitRate.map { try Quantity.bytes($0, what: "rate") }

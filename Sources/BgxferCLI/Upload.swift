@@ -88,12 +88,13 @@ struct UploadCommand: ParsableCommand {
                 .check(replyPath)
             draft.replyPath = replyPath
         }
-        try transfer.apply(to: &draft)
+        try transfer.apply(to: &draft, clock: context.clock())
         draft.notify = try notification.settings()
         try context.starter.launcher.prepare()
 
         try context.submit(
-            draft, describedAs: "\(what) → \(draft.method ?? "POST") \(Redaction.url(url))", json: json, wait: wait)
+            draft, describedAs: "\(what) → \(draft.uploadProtocol == .tus ? "tus" : draft.method ?? "POST") \(Redaction.url(url))",
+            json: json, wait: wait)
     }
 
     /// FILE URL, or with --form only URL.

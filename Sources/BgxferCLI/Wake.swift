@@ -3,15 +3,20 @@ import BgxferCore
 
 struct Wake: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Start workers for every session with work: queued tasks, or tasks left by a worker that died.",
-        discussion: "What timers and cron call. Safe to run at any time, and several at once.")
+        abstract: "Run what is due: refresh tasks, scheduled tasks whose time has come, queued tasks and tasks left by a worker that died.",
+        discussion: """
+            What timers and cron call ('bgxfer timer'). Safe to run at any time, and several at \
+            once: each due refresh runs once. With nothing due it does nothing and exits at once. \
+            BGXFER_NOW (an RFC 3339 time) stands in for the clock.
+            """)
 
     func run() throws { try run(.current()) }
 
     func run(_ context: Context) throws {
+        let now = try context.clock().now
         // Nothing stored yet means nothing to do: do not create the state directory for that.
         guard let store = try Store.openExisting(context.paths) else { return }
-        _ = try context.starter.wake(store: store)
+        _ = try context.starter.wake(store: store, now: now)
     }
 }
 

@@ -18,7 +18,7 @@ import Testing
         #expect(download.overwrite && download.wait && download.json)
 
         var draft = TaskDraft(url: download.url, destination: "/x.iso")
-        try download.transfer.apply(to: &draft)
+        try download.transfer.apply(to: &draft, clock: SchedulerClock(fixed: nil))
         #expect(draft.session == "s1")
         #expect(draft.limitRate == 2 << 20)
         #expect(draft.connectTimeout == 10)
@@ -30,7 +30,7 @@ import Testing
     @Test func theDefaultsAreTheSpecs() throws {
         let download = try #require(try Bgxfer.parseAsRoot(["download", "https://h/a"]) as? Download)
         var draft = TaskDraft(url: download.url, destination: "/a")
-        try download.transfer.apply(to: &draft)
+        try download.transfer.apply(to: &draft, clock: SchedulerClock(fixed: nil))
         #expect(draft.session == "default")
         #expect(draft.noProgressTimeout == 120)
         #expect(draft.limitRate == nil && draft.connectTimeout == nil)
@@ -42,7 +42,7 @@ import Testing
             try Bgxfer.parseAsRoot(["download", "https://h/a", "--limit-rate", "fast"]) as? Download)
         var draft = TaskDraft(url: download.url, destination: "/a")
         #expect(throws: BgxferError.usage("malformed rate 'fast': expected a positive number with an optional K, M, G or T, e.g. 500K")) {
-            try download.transfer.apply(to: &draft)
+            try download.transfer.apply(to: &draft, clock: SchedulerClock(fixed: nil))
         }
     }
 

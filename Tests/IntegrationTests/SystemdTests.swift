@@ -252,4 +252,67 @@ import Testing
             #expect(checks["lingering"]?["status"] as? String == "ok")
         }
     }
+
+    // MARK: - Timers (issue 7)
+
+    @Test func aScheduledDownloadStartsOnItsOwnTransientTimer() throws {
+        try withUserSession { session, sandbox in
+            let nginx = try Nginx(in: sandbox.root)
+            _ = try nginx.serve("timed.bin", size: Self.mebibyte)
+            let submitted = floor(Date().timeIntervalSince1970)
+            let outcome = try sandbox.bgxfer(
+                in: session, ["download", nginx.url("timed.bin"), "-d", sandbox.downloads, "--begin-after", "3s"])
+            let id = try #require(outcome.lines.first, "\(outcome.stderr)")
+            let timers = try session.run(["systemctl", "--user", "list-timers", "--all", "--no-legend"])
+            #expect(timers.stdout.contains("bgxfer-start-\(id).timer"), "\(timers.stdout)")
+            #expect(try Self.task(session, sandbox, id)["state"] as? String == "scheduled")
+
+            // Nothing else wakes it: the timer does, and not before its time.
+            #expect(try sandbox.bgxfer(in: session, ["wait", id]).status == 0)
+            let task = try Self.task(session, sandbox, id)
+            let started = try #require((task["startedAt"] as? String).flatMap(SchedulerClockParse.date))
+            #expect(started.timeIntervalSince1970 >= submitted + 3, "started \(started), submitted \(submitted)")
+            let log = (task["log"] as? [String] ?? []).joined(separator: "\n")
+            #expect(log.contains("bgxfer-start-\(id).timer will start it"), "\(log)")
+        }
+    }
+
+    @Test func timerInstallEnablesAUserTimerWhoseServiceRunsADueRefresh() throws {
+        try withUserSession { session, sandbox in
+            let nginx = try Nginx(in: sandbox.root)
+            _ = try nginx.serve("feed.xml", size: 2048)
+            // Added (and first run) 20 minutes "ago": by the real clock its next run is due.
+            let ago = ["BGXFER_NOW": ISO8601DateFormatter().string(from: Date().addingTimeInterval(-20 * 60))]
+            let added = try sandbox.bgxfer(
+                in: session, ["refresh", "add", nginx.url("feed.xml"), "-o", sandbox.file("feed.xml"), "--every", "15m"],
+                environment: ago)
+            #expect(added.status == 0, "\(added.stderr)")
+            try Self.waitForAll(session, sandbox)
+            #expect(try RefreshTests.gets(nginx, "feed.xml") == ["200"])
+
+            let install = try sandbox.bgxfer(in: session, ["timer", "install"])
+            #expect(install.status == 0, "\(install.stderr)")
+            let timers = try session.run(["systemctl", "--user", "list-timers", "--all", "--no-legend"])
+            #expect(timers.stdout.contains("bgxfer-wake.timer"), "\(timers.stdout)")
+            let status = try sandbox.bgxfer(in: session, ["timer", "status"])
+            #expect(status.stdout.hasPrefix("bgxfer-wake.timer: active (enabled), next "), "\(status.stdout)")
+
+            // What the timer runs, started by hand: the due refresh runs (unchanged: 304).
+            let start = try session.run(["systemctl", "--user", "start", "bgxfer-wake.service"])
+            #expect(start.status == 0, "\(start.stderr)")
+            try Self.waitForAll(session, sandbox)
+            #expect(try RefreshTests.gets(nginx, "feed.xml") == ["200", "304"])
+
+            #expect(try sandbox.bgxfer(in: session, ["timer", "uninstall"]).status == 0)
+            let after = try session.run(["systemctl", "--user", "list-timers", "--all", "--no-legend"])
+            #expect(!after.stdout.contains("bgxfer-wake"), "\(after.stdout)")
+        }
+    }
+
+    static func waitForAll(_ session: UserSession, _ sandbox: Sandbox) throws {
+        let list = try sandbox.bgxfer(in: session, ["list", "--json"])
+        let ids = (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        if !ids.isEmpty { _ = try sandbox.bgxfer(in: session, ["wait"] + ids) }
+    }
+
 }

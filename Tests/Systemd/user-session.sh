@@ -37,7 +37,8 @@ inner() {
     [ "$(stat -c %i "$C")" = "$S_CG_INO" ] || fail "the cgroup namespace root is not our directory; refusing"
     mkdir "$C/init" && echo $$ >"$C/init/cgroup.procs" || fail "cannot make the init cgroup"
 
-    mount -t tmpfs -o mode=0755,nosuid,nodev,size=16m tmpfs /run/systemd || fail "tmpfs /run/systemd"
+    # 64m: the manager refuses daemon-reload (bgxfer timer install) with under 16 MiB free here.
+    mount -t tmpfs -o mode=0755,nosuid,nodev,size=64m tmpfs /run/systemd || fail "tmpfs /run/systemd"
     mkdir /run/systemd/system /run/systemd/test    # system/: the marker sd_booted() looks for
     mount -t tmpfs -o mode=0755,nosuid,nodev,size=64m tmpfs /run/user || fail "tmpfs /run/user"
     install -d -m 0700 -o "$S_UID" -g "$S_GID" "$RT" || fail "mkdir $RT"

@@ -34,6 +34,8 @@ final class Transfer {
     private var restartReason: String?
     /// A 416 proved the bytes on disk are the whole file.
     private var alreadyComplete = false
+    /// A refresh run's conditional GET answered 304: the destination stays as it is.
+    private var notModified = false
     /// errno of a failed write to the partial file.
     private var writeError: Int32?
     /// The response, once known, until the worker has stored it.
@@ -188,6 +190,9 @@ final class Transfer {
                 rejectedStatus = status
                 return false
             }
+        } else if status == 304 && task.refreshID != nil {
+            notModified = true
+            return false
         } else if !(200..<300).contains(status) {
             rejectedStatus = status
             return false
@@ -269,6 +274,10 @@ final class Transfer {
                 TaskError(code: "write-error", message: "\(FileSystem.describe(errno: writeError)) (writing \(partialPath))"),
                 retryAfter: nil)
         }
+        if notModified && result == CURLE_OK {
+            closeFile()
+            return .verified
+        }
         if result != CURLE_OK && !alreadyComplete {
             sync()
             return .failed(CurlFailure.error(result, message: easy.message(for: result)), retryAfter: nil)
@@ -303,6 +312,7 @@ final class Transfer {
     /// a file that appeared meanwhile unless `--overwrite` was given; then makes the rename
     /// durable. On failure the bytes are good: they stay where the message says.
     func putInPlace() throws {
+        if notModified { return FileSystem.removeIfPresent(partialPath) }
         guard let destination = task.destination else { throw BgxferError("task \(task.id) has no destination") }
         let result = task.overwrite ? rename(partialPath, destination) : bgx_rename_noreplace(partialPath, destination)
         if result != 0 {
@@ -316,7 +326,8 @@ final class Transfer {
     }
 
     func completionSummary(seconds: Double) -> String {
-        "\(bytesWritten) bytes in \(String(format: "%.2f", seconds)) s → \(task.destination ?? "-")"
+        if notModified { return "not modified (304): \(task.destination ?? "-") left as it was" }
+        return "\(bytesWritten) bytes in \(String(format: "%.2f", seconds)) s → \(task.destination ?? "-")"
     }
 
     // MARK: - Durability

@@ -26,6 +26,9 @@ public final class Worker {
     private let signals: SignalSource
     private let pid = getpid()
     private let notifier: any Notifier
+    /// Says when scheduled tasks are due. The worker releases those due when it looks at the
+    /// store; it does not stay to wait for later ones (`wake`, a timer or cron starts them).
+    private let clock: SchedulerClock
     /// Notifications on their way; the worker waits for them (each bounded) before it exits.
     private let notifications = DispatchGroup()
 
@@ -37,10 +40,11 @@ public final class Worker {
     private var attemptStarted: [TaskID: Double] = [:]
 
     public init(
-        store: Store, session: String, lock: FileLock, parallelism: Int = defaultParallelism, notifier: any Notifier,
-        logger: Logger
+        store: Store, session: String, lock: FileLock, parallelism: Int = defaultParallelism,
+        clock: SchedulerClock = SchedulerClock(fixed: nil), notifier: any Notifier, logger: Logger
     ) throws {
         self.store = store
+        self.clock = clock
         self.notifier = notifier
         self.session = session
         self.lock = lock
@@ -133,6 +137,7 @@ public final class Worker {
                 try letGo(transfer, state: states[id])
             }
         }
+        _ = try store.releaseDueScheduled(now: clock.now, session: session)
         for task in try store.claimReady(session: session, limit: parallelism - active.count, pid: pid) {
             try start(task)
         }

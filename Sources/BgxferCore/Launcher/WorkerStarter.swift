@@ -41,10 +41,13 @@ public struct WorkerStarter: Sendable {
         FileLock.isHeld(at: paths.lockPath(session: session))
     }
 
-    /// `bgxfer wake`: a worker for every session with work (queued tasks, or tasks left running
-    /// by a worker that died). Returns the sessions a worker was started for.
-    public func wake(store: Store) throws -> [String] {
-        try store.sessionsWithWork().filter { try ensureWorker(session: $0) != nil }
+    /// `bgxfer wake`: queues what is due at `now` (scheduled tasks whose time has come, refresh
+    /// runs), then starts a worker for every session with work (queued tasks, or tasks left
+    /// running by a worker that died). Returns the sessions a worker was started for.
+    public func wake(store: Store, now: Date) throws -> [String] {
+        _ = try store.releaseDueScheduled(now: now)
+        _ = try store.startDueRefreshes(now: now)
+        return try store.sessionsWithWork().filter { try ensureWorker(session: $0) != nil }
     }
 }
 
@@ -67,6 +70,7 @@ extension Worker {
         }
         let store = try Store.open(paths)
         let notifier = ChildProcessNotifier(environment: environment)
-        try Worker(store: store, session: session, lock: lock, notifier: notifier, logger: logger).run()
+        let clock = (try? SchedulerClock(environment: environment)) ?? SchedulerClock(fixed: nil)
+        try Worker(store: store, session: session, lock: lock, clock: clock, notifier: notifier, logger: logger).run()
     }
 }

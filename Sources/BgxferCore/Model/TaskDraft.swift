@@ -1,3 +1,5 @@
+import Foundation
+
 /// A validated request for a new task, before the store gives it an ID.
 public struct TaskDraft: Sendable, Equatable {
     public var kind: TaskKind = .download
@@ -22,6 +24,10 @@ public struct TaskDraft: Sendable, Equatable {
     public var replyPath: String?
     /// Continue an upload from resume data: its upload resource.
     public var uploadURL: String?
+    /// `--begin-after` / `--begin-at`: the task waits, `scheduled`, until then.
+    public var beginAt: Date?
+    /// A refresh task's run.
+    public var refreshID: TaskID?
     /// Continue from resume data: the partial file, its flushed length and validator.
     public var resumeFrom: ResumePoint?
 

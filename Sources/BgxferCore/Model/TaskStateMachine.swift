@@ -14,6 +14,8 @@ public enum TaskEvent: Sendable, Equatable {
     case resume
     /// The worker that ran the task is gone (killed, crashed, stopped): run it again.
     case workerLost
+    /// A scheduled task's time has come.
+    case due
     /// The attempt ended with an error worth retrying (or the bytes had to be thrown away):
     /// wait, then try again.
     case retry
@@ -25,6 +27,7 @@ public enum TaskEvent: Sendable, Equatable {
 public enum TaskStateMachine {
     public static func next(after state: TaskState, on event: TaskEvent) -> TaskState? {
         switch (state, event) {
+        case (.scheduled, .due): .queued
         case (.queued, .start), (.waiting, .start): .running
         case (.running, .complete): .completed
         case (.running, .fail), (.waiting, .fail): .failed
@@ -58,6 +61,7 @@ extension TaskEvent {
         case .resume: "resume"
         case .workerLost: "recover"
         case .retry: "retry"
+        case .due: "start"
         }
     }
 }

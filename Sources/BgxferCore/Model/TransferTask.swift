@@ -80,6 +80,10 @@ public struct TransferTask: Sendable, Codable, Equatable {
     public var replyPath: String?
     /// Uploads: the start of the server's reply body (at most `replyLimit` bytes).
     public var replyBody: Data?
+    /// A run of this refresh task: a 304 leaves the destination alone (SPEC §7).
+    public var refreshID: TaskID?
+    /// `scheduled`: not started before this time (`--begin-after`, `--begin-at`).
+    public var beginAt: Date?
     /// How much of a reply body the store keeps.
     public static let replyLimit = 64 * 1024
 

@@ -16,6 +16,8 @@ public struct DesktopNotification: Codable, Sendable, Equatable {
     /// not ended.
     public init?(task: TransferTask) {
         guard let notify = task.notify else { return nil }
+        // A refresh run notifies on a change or a failure, never on "not modified" (SPEC §7).
+        if task.refreshID != nil && task.state == .completed && task.httpStatus == 304 { return nil }
         switch task.state {
         case .completed:
             summary = notify.successTitle(for: task.kind)

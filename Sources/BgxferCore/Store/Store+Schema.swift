@@ -84,6 +84,32 @@ extension Store {
                     ALTER TABLE task ADD COLUMN uploadURL TEXT;
                     """)
         }
+        migrator.registerMigration("v6: refresh tasks and scheduled starts") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE refresh (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        url TEXT NOT NULL,
+                        destination TEXT NOT NULL UNIQUE,
+                        every DOUBLE NOT NULL CHECK (every >= \(RefreshTask.minimumInterval)),
+                        requestHeaders TEXT NOT NULL DEFAULT '[]',
+                        notify TEXT,
+                        session TEXT NOT NULL,
+                        createdAt DATETIME NOT NULL,
+                        nextRunAt DATETIME NOT NULL,
+                        lastRunAt DATETIME,
+                        lastResult TEXT CHECK (lastResult IN ('downloaded', 'not-modified', 'failed')),
+                        lastChangedAt DATETIME,
+                        lastError TEXT,
+                        etag TEXT,
+                        lastModified TEXT,
+                        currentTask TEXT
+                    );
+                    CREATE INDEX refresh_due ON refresh(nextRunAt);
+                    ALTER TABLE task ADD COLUMN refreshID TEXT;
+                    ALTER TABLE task ADD COLUMN beginAt DATETIME;
+                    """)
+        }
         return migrator
     }()
 }

@@ -94,6 +94,10 @@ extension Store {
         task.state = try TaskStateMachine.transition(id, from: task.state, on: event)
         try update(&task)
         try task.update(db)
+        // A refresh run that ended: its refresh task learns the result in the same transaction.
+        if task.state.isTerminal && task.refreshID != nil {
+            try recordRun(db, of: task, now: (try? SchedulerClock())?.now ?? Date())
+        }
         return task
     }
 
@@ -165,6 +169,12 @@ extension TransferTask {
         method = draft.method
         uploadProtocol = draft.uploadProtocol
         uploadURL = draft.uploadURL
+        refreshID = draft.refreshID
+        // The caller sets a beginning only when it is still to come by the scheduler's clock.
+        if let beginAt = draft.beginAt {
+            self.beginAt = beginAt
+            state = .scheduled
+        }
         replyPath = draft.replyPath
         if let source = draft.source { bytesExpected = source.size }
         if let form = draft.form { bytesExpected = form.reduce(0) { $0 + ($1.file?.size ?? 0) } }

@@ -1,0 +1,31 @@
+import Foundation
+
+/// A `--begin-after`/`--begin-at` task's own wake-up: where a user manager runs, a transient
+/// timer (`systemd-run --user --on-calendar`) runs `bgxfer wake` at that moment, so the task
+/// starts on time without the periodic timer or cron. Elsewhere the next periodic wake starts it.
+public enum ScheduledStart {
+    /// How closely systemd keeps to the time (its default coalesces timers by up to a minute).
+    static let accuracy = "100ms"
+
+    /// Arms the timer for task `id` at `date`; returns the unit's name, or throws saying why not.
+    public static func arm(_ id: TaskID, at date: Date, executable: String, environment: [String: String]) throws -> String {
+        let unit = "bgxfer-start-\(id)"
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS 'UTC'"
+        var arguments = [
+            "systemd-run", "--user", "--quiet", "--collect", "--unit=\(unit)",
+            "--description=bgxfer: start task \(id) when its time has come",
+            "--on-calendar=\(formatter.string(from: date))", "--timer-property=AccuracySec=\(accuracy)",
+        ]
+        // What the wake needs from this environment: the store, the launcher, the session bus.
+        for name in WakeTimer.carried + ["XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS", "DISPLAY", "WAYLAND_DISPLAY"]
+        where environment[name] != nil {
+            arguments.append("--setenv=\(name)=\(environment[name]!)")
+        }
+        arguments += [executable, "wake"]
+        try ExternalCommand.run(arguments, environment: environment)
+        return unit + ".timer"
+    }
+}
