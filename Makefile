@@ -5,7 +5,8 @@
 #   make install PREFIX=…     after 'make': the binary, its notification helper (libexec/bgxfer),
 #                             man page and shell completions (DESTDIR too)
 #   make generate             regenerate man/bgxfer.1 and completions/ after changing the commands
-#   make bench                the download benchmark against curl, wget and aria2 (Benchmarks/)
+#   make bench                the download benchmark against curl, wget and aria2, and the cost of
+#                             an idle 'bgxfer wake' (Benchmarks/)
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -94,6 +95,7 @@ uninstall:
 
 bench: build
 	Benchmarks/download.sh
+	Benchmarks/wake.sh
 
 clean:
 	rm -rf .build

@@ -61,6 +61,34 @@ import Testing
         }
     }
 
+    @Test func aRefreshNotifiesOnAChangeAndOnAFailureButNotWhenNothingChanged() throws {
+        try withSandbox { sandbox in
+            let desktop = try Desktop(in: sandbox.root)
+            defer { desktop.stop() }
+            let server = try Nginx(in: sandbox.root)
+            try server.serve("feed.xml", size: 1000)
+            let environment = desktop.environment
+            func wake(after minutes: Double) throws {
+                let now = ["BGXFER_NOW": ISO8601DateFormatter().string(from: Date().addingTimeInterval(minutes * 60))]
+                #expect(try sandbox.bgxfer(["wake"], environment: environment.merging(now) { $1 }).status == 0)
+                try RefreshTests.waitForAll(sandbox)
+                #expect(sandbox.awaitWorkersGone(timeout: 15), "the worker did not exit")
+            }
+            let added = try sandbox.bgxfer(
+                ["refresh", "add", server.url("feed.xml"), "-o", sandbox.file("feed.xml"), "--every", "15m",
+                 "--success-title", "Feed updated", "--failure-title", "Feed failed"], environment: environment)
+            #expect(added.status == 0, "\(added.stderr)")
+            try RefreshTests.waitForAll(sandbox)
+            #expect(sandbox.awaitWorkersGone(timeout: 15))
+            try wake(after: 16)  // 304: no notification
+            try FileManager.default.removeItem(atPath: server.documentRoot + "/feed.xml")
+            try wake(after: 32)  // 404: failed
+            let shown = desktop.awaitNotifications(2)
+            #expect(shown.map { $0["summary"] ?? "" } == ["Feed updated", "Feed failed"], "\(shown)")
+            #expect(try RefreshTests.gets(server, "feed.xml") == ["200", "304", "404"])
+        }
+    }
+
     @Test func plainNotifyUsesTheDefaultTitles() throws {
         try withSandbox { sandbox in
             let desktop = try Desktop(in: sandbox.root)

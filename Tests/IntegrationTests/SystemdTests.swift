@@ -159,6 +159,7 @@ import Testing
             #expect((checks["launcher"]?["summary"] as? String)?.contains("no systemd user manager") == true)
             #expect(checks["user-manager"]?["value"] as? String == "unreachable")
             #expect(checks["log"]?["value"] as? String == Self.machineLogDestination)
+            #expect(checks["timer"]?["value"] as? String == "cron", "\(checks["timer"] ?? [:])")
 
             // Forcing the scope launcher without a manager: one line, and no task.
             let forced = try sandbox.bgxfer(
@@ -290,8 +291,12 @@ import Testing
             try Self.waitForAll(session, sandbox)
             #expect(try RefreshTests.gets(nginx, "feed.xml") == ["200"])
 
+            var checks = try Self.doctor { try sandbox.bgxfer(in: session, ["doctor", "--json"]) }
+            #expect(checks["timer"]?["value"] as? String == "off")
             let install = try sandbox.bgxfer(in: session, ["timer", "install"])
             #expect(install.status == 0, "\(install.stderr)")
+            checks = try Self.doctor { try sandbox.bgxfer(in: session, ["doctor", "--json"]) }
+            #expect(checks["timer"]?["value"] as? String == "on", "\(checks["timer"] ?? [:])")
             let timers = try session.run(["systemctl", "--user", "list-timers", "--all", "--no-legend"])
             #expect(timers.stdout.contains("bgxfer-wake.timer"), "\(timers.stdout)")
             let status = try sandbox.bgxfer(in: session, ["timer", "status"])

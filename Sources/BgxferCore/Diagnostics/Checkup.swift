@@ -32,7 +32,27 @@ public enum Checkup {
         checks.append(lingering(Lingering.check(user: user, uid: getuid(), environment: environment)))
         checks.append(journal(LogDestination.current(), paths: paths))
         checks += sessionBus(environment)
+        checks.append(timer(WakeTimer(executable: FileSystem.currentExecutable(), environment: environment)))
         return checks
+    }
+
+    /// What calls `bgxfer wake` for refresh tasks and scheduled transfers.
+    static func timer(_ timer: WakeTimer) -> Check {
+        if let problem = timer.managerProblem() {
+            return Check(
+                name: "timer", status: .warning, value: "cron",
+                summary: "no user manager for bgxfer-wake.timer (\(problem))",
+                fix: "add the line 'bgxfer timer cron' prints with 'crontab -e', so refresh tasks and scheduled transfers run")
+        }
+        guard FileSystem.exists(timer.unitDirectory + "/" + WakeTimer.timerUnit),
+            let properties = try? timer.status(), properties["ActiveState"] == "active"
+        else {
+            return Check(
+                name: "timer", status: .warning, value: "off", summary: "\(WakeTimer.timerUnit) is not installed or not active",
+                fix: "run 'bgxfer timer install', so refresh tasks and scheduled transfers run")
+        }
+        let next = properties["NextElapseUSecRealtime"].flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
+        return Check(name: "timer", status: .ok, value: "on", summary: "\(WakeTimer.timerUnit) is active; next \(next)")
     }
 
     static func launcher(_ environment: [String: String]) -> Check {
