@@ -154,6 +154,13 @@ import Testing
             #expect(try sandbox.bgxfer("wait", id).status == 0)
             #expect(try Self.gets(nginx, "later.bin") == ["200"])
 
+            // Uploads take the same options.
+            let source = sandbox.root + "/up.bin"
+            _ = try TestFiles.random(at: source, size: 1024)
+            let upload = try #require(try sandbox.bgxfer("upload", source, nginx.url("up.bin"), "--begin-at", "23:59").lines.first)
+            let scheduled = try sandbox.task(upload)
+            #expect(scheduled["state"] as? String == "scheduled" && scheduled["kind"] as? String == "upload")
+
             // --begin-at a time already past starts at once.
             let past = try sandbox.download(nginx.url("later.bin"), "-o", sandbox.file("now.bin"), "--begin-at", "2020-01-01T00:00:00Z")
             #expect(try sandbox.bgxfer("wait", past).status == 0)
