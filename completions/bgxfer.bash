@@ -524,6 +524,14 @@ _bgxfer_refresh_remove() {
     repeating_options=()
     non_repeating_options=()
     __bgxfer_offer_flags_options -1
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __bgxfer_add_completions -W "$(__bgxfer_custom_complete ---completion refresh remove -- positional@0 "${COMP_CWORD}" "$(__bgxfer_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _bgxfer_refresh_run() {
@@ -532,6 +540,14 @@ _bgxfer_refresh_run() {
     repeating_options=()
     non_repeating_options=()
     __bgxfer_offer_flags_options 1
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __bgxfer_add_completions -W "$(__bgxfer_custom_complete ---completion refresh run -- positional@0 "${COMP_CWORD}" "$(__bgxfer_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _bgxfer_wake() {

@@ -87,7 +87,7 @@ struct Refresh: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "remove", abstract: "Remove refresh tasks (the files stay; a run in progress ends on its own).")
 
-        @Argument(help: "The refresh tasks' IDs (or unique prefixes).")
+        @Argument(help: "The refresh tasks' IDs (or unique prefixes).", completion: RefreshIDCompletion.kind)
         var ids: [String]
 
         func run() throws { try run(.current()) }
@@ -106,7 +106,7 @@ struct Refresh: ParsableCommand {
             commandName: "run",
             abstract: "Run a refresh task now, whether due or not, and wait for its result (exit 1 if it failed).")
 
-        @Argument(help: "The refresh task's ID (or a unique prefix).")
+        @Argument(help: "The refresh task's ID (or a unique prefix).", completion: RefreshIDCompletion.kind)
         var id: String
 
         func run() throws { try run(.current()) }

@@ -107,4 +107,12 @@ enum TaskIDCompletion {
     }
 }
 
+/// Refresh task IDs complete from the store too.
+enum RefreshIDCompletion {
+    static let kind = CompletionKind.custom { _, _, prefix in
+        guard let store = try? Store.openExisting(Paths()), let refreshes = try? store.refreshTasks() else { return [] }
+        return refreshes.map(\.id.rawValue).filter { $0.hasPrefix(prefix) }
+    }
+}
+
 extension TaskState: ExpressibleByArgument {}

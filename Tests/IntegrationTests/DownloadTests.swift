@@ -293,19 +293,27 @@ import Testing
             let second = try sandbox.download(nginx.url("missing-b"))
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("completions/bgxfer.bash").path
-            let complete = { (word: String) throws -> Set<String> in
+            // `bgxfer WORDS… word<TAB>`: what bash offers.
+            let complete = { (words: [String], word: String) throws -> Set<String> in
+                let line = ([Binary.path] + words + [word]).joined(separator: " ")
                 let outcome = try Command.run(
                     "/bin/bash",
                     ["-c",
-                     #"source "$1"; COMP_WORDS=("$2" show "$3"); COMP_CWORD=2; COMP_LINE="$2 show $3"; "#
+                     #"source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; "#
                         + #"COMP_POINT=${#COMP_LINE}; _bgxfer; printf '%s\n' "${COMPREPLY[@]}""#,
-                     "bash", script, Binary.path, word],
+                     "bash", script] + [Binary.path] + words + [word],
                     environment: sandbox.environment)
-                #expect(outcome.status == 0, "\(outcome.stderr)")
+                #expect(outcome.status == 0, "\(outcome.stderr) (\(line))")
                 return Set(outcome.lines)
             }
-            #expect(try complete("") == [first, second])
-            #expect(try complete(String(first.prefix(5))) == [first])
+            #expect(try complete(["show"], "") == [first, second])
+            #expect(try complete(["show"], String(first.prefix(5))) == [first])
+
+            // Refresh task IDs, for refresh run and remove.
+            let refresh = try #require(
+                try sandbox.bgxfer("refresh", "add", nginx.url("feed"), "-o", sandbox.file("feed"), "--every", "1h").lines.first)
+            #expect(try complete(["refresh", "run"], "") == [refresh])
+            #expect(try complete(["refresh", "remove"], String(refresh.prefix(3))) == [refresh])
         }
     }
 }
