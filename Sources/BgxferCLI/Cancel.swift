@@ -39,6 +39,9 @@ struct Cancel: ParsableCommand {
             // The worker notices the state and stops; the partial file is useless either way.
             if let partial = canceled.partialPath { FileSystem.removeIfPresent(partial) }
             Logger(label: "bgxfer").info("canceled by the user", metadata: [LogKey.task: "\(task.id)"])
+            if task.state == .scheduled, let outcome = ScheduledStart.disarm(task.id, environment: context.environment) {
+                Logger(label: "bgxfer").info("canceled: \(outcome)", metadata: [LogKey.task: "\(task.id)"])
+            }
             // A running upload's worker asks the server to forget it; with none, we do.
             if task.state != .running, let resource = canceled.uploadURL, canceled.uploadProtocol?.isResumable == true {
                 let outcome = UploadResource.delete(resource, of: canceled)

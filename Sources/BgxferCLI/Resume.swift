@@ -56,8 +56,12 @@ struct Resume: ParsableCommand {
         }
         var sessions = Set<String>()
         let notify = try notification.settings()
+        let now = try context.clock().now
         for task in try ids.map(store.resolve) {
-            let resumed = try store.transition(task.id, on: .resume) { task in
+            // A suspended task whose beginning is still to come waits for it again (its
+            // transient timer, if it had one, is still armed).
+            let later = task.state == .suspended && (task.beginAt.map { $0 > now } ?? false)
+            let resumed = try store.transition(task.id, on: later ? .resumeScheduled : .resume) { task in
                 if let notify { task.notify = notify }
                 task.budgetUsed = 0
                 task.errorCode = nil
@@ -65,7 +69,7 @@ struct Resume: ParsableCommand {
                 task.finishedAt = nil
                 task.nextAttemptAt = nil
             }
-            sessions.insert(resumed.session)
+            if !later { sessions.insert(resumed.session) }
             Logger(label: "bgxfer").info("resumed by the user", metadata: [LogKey.task: "\(task.id)"])
         }
         for session in sessions.sorted() { try context.starter.ensureWorker(session: session) }

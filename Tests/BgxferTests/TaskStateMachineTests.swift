@@ -38,6 +38,17 @@ import Testing
         #expect(TaskStateMachine.next(after: .suspended, on: .resume) == .queued)
         #expect(TaskStateMachine.next(after: .failed, on: .resume) == .queued)
         #expect(TaskStateMachine.next(after: .running, on: .resume) == nil)
+        // A suspended task whose beginning is still to come waits for it again; only then.
+        #expect(TaskStateMachine.next(after: .suspended, on: .resumeScheduled) == .scheduled)
+        #expect(TaskStateMachine.next(after: .failed, on: .resumeScheduled) == nil)
+    }
+
+    @Test func aScheduledTaskIsQueuedWhenDueAndMayBeSuspendedOrCanceled() {
+        #expect(TaskStateMachine.next(after: .scheduled, on: .due) == .queued)
+        #expect(TaskStateMachine.next(after: .scheduled, on: .start) == nil)
+        #expect(TaskStateMachine.next(after: .scheduled, on: .suspend) == .suspended)
+        #expect(TaskStateMachine.next(after: .scheduled, on: .cancel) == .canceled)
+        #expect(TaskStateMachine.next(after: .queued, on: .due) == nil)
     }
 
     @Test func terminalAndWorkerStatesAreConsistent() {

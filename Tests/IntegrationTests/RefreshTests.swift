@@ -147,9 +147,15 @@ import Testing
             let id = try sandbox.download(nginx.url("later.bin"), "--begin-after", "3s")
             #expect(try sandbox.task(id)["state"] as? String == "scheduled")
             #expect(sandbox.workerPIDs().isEmpty, "nothing runs for a scheduled task")
-            // Before its time, wake leaves it alone; at its time, wake starts it.
+            // Before its time, wake leaves it alone; suspended and resumed, it waits again.
             #expect(try sandbox.bgxfer("wake").status == 0)
             #expect(try sandbox.task(id)["state"] as? String == "scheduled")
+            #expect(try sandbox.bgxfer("suspend", id).status == 0)
+            #expect(try sandbox.task(id)["state"] as? String == "suspended")
+            #expect(try sandbox.bgxfer("resume", id).status == 0)
+            #expect(try sandbox.task(id)["state"] as? String == "scheduled")
+            #expect(sandbox.workerPIDs().isEmpty)
+            // At its time, wake starts it.
             #expect(try sandbox.bgxfer(["wake"], environment: Self.now(plus: 4)).status == 0)
             #expect(try sandbox.bgxfer("wait", id).status == 0)
             #expect(try Self.gets(nginx, "later.bin") == ["200"])

@@ -275,6 +275,17 @@ import Testing
             #expect(started.timeIntervalSince1970 >= submitted + 3, "started \(started), submitted \(submitted)")
             let log = (task["log"] as? [String] ?? []).joined(separator: "\n")
             #expect(log.contains("bgxfer-start-\(id).timer will start it"), "\(log)")
+
+            // Canceled before its time: its timer goes too.
+            let later = try #require(
+                try sandbox.bgxfer(
+                    in: session, ["download", nginx.url("timed.bin"), "-o", sandbox.file("later.bin"), "--begin-after", "1h"]
+                ).lines.first)
+            let armed = try session.run(["systemctl", "--user", "list-timers", "--all", "--no-legend"])
+            #expect(armed.stdout.contains("bgxfer-start-\(later).timer"), "\(armed.stdout)")
+            #expect(try sandbox.bgxfer(in: session, ["cancel", later]).status == 0)
+            let disarmed = try session.run(["systemctl", "--user", "list-timers", "--all", "--no-legend"])
+            #expect(!disarmed.stdout.contains("bgxfer-start-\(later).timer"), "\(disarmed.stdout)")
         }
     }
 

@@ -12,6 +12,9 @@ public enum TaskEvent: Sendable, Equatable {
     case suspend
     /// The user resumes a suspended or failed task.
     case resume
+    /// The user resumes a suspended task whose beginning (`--begin-after`/`--begin-at`) is still
+    /// to come: it waits for it again.
+    case resumeScheduled
     /// The worker that ran the task is gone (killed, crashed, stopped): run it again.
     case workerLost
     /// A scheduled task's time has come.
@@ -38,6 +41,7 @@ public enum TaskStateMachine {
         case (.scheduled, .suspend), (.queued, .suspend), (.running, .suspend), (.waiting, .suspend):
             .suspended
         case (.suspended, .resume), (.failed, .resume): .queued
+        case (.suspended, .resumeScheduled): .scheduled
         case (.running, .workerLost): .queued
         default: nil
         }
@@ -58,7 +62,7 @@ extension TaskEvent {
         case .fail: "fail"
         case .cancel: "cancel"
         case .suspend: "suspend"
-        case .resume: "resume"
+        case .resume, .resumeScheduled: "resume"
         case .workerLost: "recover"
         case .retry: "retry"
         case .due: "start"

@@ -28,4 +28,20 @@ public enum ScheduledStart {
         try ExternalCommand.run(arguments, environment: environment)
         return unit + ".timer"
     }
+
+    /// A canceled task's timer, if it has one, is stopped (and so collected). Best effort:
+    /// returns what happened, in words, or nil when there was nothing to stop.
+    public static func disarm(_ id: TaskID, environment: [String: String]) -> String? {
+        let unit = "bgxfer-start-\(id).timer"
+        guard (try? ExternalCommand.run(["systemctl", "--user", "is-active", "--quiet", unit], environment: environment)) != nil
+        else { return nil }
+        do {
+            try ExternalCommand.run(["systemctl", "--user", "stop", unit], environment: environment)
+            return "stopped \(unit)"
+        } catch let error as BgxferError {
+            return "could not stop \(unit): \(error.message)"
+        } catch {
+            return "could not stop \(unit): \(error)"
+        }
+    }
 }
