@@ -66,14 +66,12 @@ extension Store {
                 draft.refreshID = refresh.id
                 draft.maxAttempts = 3
                 draft.requestHeaders = refresh.requestHeaders + Self.conditions(for: refresh)
-                var id = TaskID.random()
-                while try TransferTask.exists(db, key: id.rawValue) { id = TaskID.random() }
-                try TransferTask(draft: draft, id: id, createdAt: Date()).insert(db)
-                refresh.currentTask = id
+                let task = try Self.insert(db, draft, now: Date())
+                refresh.currentTask = task.id
                 refresh.lastRunAt = now
                 refresh.nextRunAt = now.addingTimeInterval(refresh.every)
                 try refresh.update(db)
-                started.append(try TransferTask.fetchOne(db, key: id.rawValue)!)
+                started.append(task)
             }
             return started
         }

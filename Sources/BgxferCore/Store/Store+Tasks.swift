@@ -19,22 +19,27 @@ extension Store {
     /// Stores a new task in state `queued`, refusing a destination that another live task
     /// already targets. The check and the insert are one transaction.
     public func insert(_ draft: TaskDraft, now: Date = Date()) throws -> TransferTask {
-        try write { db in
-            if let destination = draft.destination,
-                let owner = try TransferTask
-                    .filter(TransferTask.Field.destination == destination)
-                    .filter(TaskState.live.map(\.rawValue).contains(TransferTask.Field.state))
-                    .fetchOne(db)
-            {
-                throw BgxferError.cannotCreate(
-                    "\(destination) is already the destination of task \(owner.id) (\(owner.state))")
-            }
-            var id = TaskID.random()
-            while try TransferTask.exists(db, key: id.rawValue) { id = TaskID.random() }
-            try TransferTask(draft: draft, id: id, createdAt: now).insert(db)
-            // What the store holds (dates at its millisecond precision), not what we meant to write.
-            return try TransferTask.fetchOne(db, key: id.rawValue)!
+        try write { db in try Self.insert(db, draft, now: now) }
+    }
+
+    /// Inside a write transaction: a new task with an unused ID, unless its destination
+    /// belongs to a live task.
+    static func insert(_ db: Database, _ draft: TaskDraft, now: Date) throws -> TransferTask {
+        if let destination = draft.destination,
+            let owner =
+                try TransferTask
+                .filter(TransferTask.Field.destination == destination)
+                .filter(TaskState.live.map(\.rawValue).contains(TransferTask.Field.state))
+                .fetchOne(db)
+        {
+            throw BgxferError.cannotCreate(
+                "\(destination) is already the destination of task \(owner.id) (\(owner.state))")
         }
+        var id = TaskID.random()
+        while try TransferTask.exists(db, key: id.rawValue) { id = TaskID.random() }
+        try TransferTask(draft: draft, id: id, createdAt: now).insert(db)
+        // What the store holds (dates at its millisecond precision), not what we meant to write.
+        return try TransferTask.fetchOne(db, key: id.rawValue)!
     }
 
     public func task(_ id: TaskID) throws -> TransferTask? {
@@ -218,7 +223,9 @@ public enum PartialFile {
                 failure = count < 0 ? errno : EIO
                 break
             }
-            failure = buffer.withUnsafeBytes { FileSystem.writeAll(output, UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            failure = buffer.withUnsafeBytes {
+                FileSystem.writeAll(output, UnsafeRawBufferPointer(rebasing: $0[..<count]))
+            }
             remaining -= Int64(count)
         }
         if failure == nil, fsync(output) != 0 { failure = errno }
