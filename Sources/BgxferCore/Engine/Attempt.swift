@@ -6,7 +6,7 @@ import Foundation
 /// (tus, rufh) are the kinds.
 protocol Attempt: AnyObject {
     var task: TransferTask { get }
-    /// The request in flight; a new one after `finish` answered `.nextRequest`.
+    /// The request in flight; set up for the next one after `finish` answered `.nextRequest`.
     var easy: CurlEasy { get }
     /// Where this attempt began: bytes kept from earlier attempts.
     var offset: Int64 { get }
@@ -45,8 +45,8 @@ enum TransferOutcome: Equatable {
     case restart(reason: String)
     /// `retryAfter`: seconds the server asked for (429, 503).
     case failed(TaskError, retryAfter: Double?)
-    /// The attempt goes on with another request, on its new `easy` handle (a resumable
-    /// upload's creation, offset query or next chunk).
+    /// The attempt goes on with another request, set up on its `easy` handle (a resumable
+    /// upload's creation, offset query or next chunk): the worker adds it again.
     case nextRequest
 }
 

@@ -46,6 +46,19 @@ final class CurlEasy {
         errorBuffer.deallocate()
     }
 
+    /// Back to a fresh handle's options (curl_easy_reset) for the next request of the same
+    /// attempt; the handle, and what curl keeps for it (DNS cache, connections in its multi
+    /// handle), stay. It must not be in a multi handle.
+    func reset() throws {
+        curl_easy_reset(handle)
+        curl_slist_free_all(headerList)
+        headerList = nil
+        curl_mime_free(mime)
+        mime = nil
+        errorBuffer[0] = 0
+        try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
+    }
+
     /// https://curl.se/libcurl/c/curl_easy_setopt.html: options taking a `long`.
     func set(_ option: CURLoption, _ value: Int) throws {
         try bgx_curl_easy_setopt_long(handle, option, value).check()

@@ -15,6 +15,8 @@ final class Reply {
     private(set) var body = Data()
     /// The final response's headers are all in (a blank line after a status of 200 or more).
     private(set) var headersComplete = false
+    /// …and the worker has taken the response to store.
+    private var taken = false
 
     /// The headers of a response that has just ended, and its status.
     enum Event {
@@ -61,8 +63,11 @@ final class Reply {
 
     var response: ResponseInfo { ResponseInfo(headers: headerLines) }
 
-    /// The final response for the store, with the start of its body.
-    func info(easy: CurlEasy) -> ResponseInfo {
+    /// The final response for the store, with the start of its body: once, when its headers
+    /// are all in (an FTP upload has none).
+    func takeFinal(easy: CurlEasy) -> ResponseInfo? {
+        guard headersComplete, !taken else { return nil }
+        taken = true
         var response = ResponseInfo(
             status: easy.info(long: CURLINFO_RESPONSE_CODE), headers: headerLines, bytesExpected: nil,
             effectiveURL: easy.info(string: CURLINFO_EFFECTIVE_URL))
@@ -103,6 +108,13 @@ final class Reply {
     }
 
     /// curl's C callbacks for a `Reply` passed as the user-data pointer.
+    static let headerCallback: bgx_curl_data_callback = { buffer, size, count, context in
+        guard let buffer, let context else { return 0 }
+        _ = Unmanaged<Reply>.fromOpaque(context).takeUnretainedValue()
+            .receiveHeader(UnsafeRawBufferPointer(start: buffer, count: size * count))
+        return size * count
+    }
+
     static let bodyCallback: bgx_curl_data_callback = { buffer, size, count, context in
         guard let buffer, let context else { return 0 }
         return Unmanaged<Reply>.fromOpaque(context).takeUnretainedValue()

@@ -30,7 +30,8 @@ final class ResumableUpload: Attempt {
     }
 
     let task: TransferTask
-    private(set) var easy: CurlEasy
+    /// One handle for all the attempt's requests, reset between them.
+    let easy: CurlEasy
     private(set) var offset: Int64 = 0
     let freshStartReason: String? = nil
     let speed = SpeedMeter()
@@ -52,7 +53,6 @@ final class ResumableUpload: Attempt {
     private var checksumAlgorithm: String?
     private var checkpoint: UploadCheckpoint?
     private var ended = false
-    private var responseTaken = false
 
     init(task: TransferTask) throws {
         guard let source = task.source, let dialect = task.uploadProtocol, dialect.isResumable else {
@@ -70,11 +70,11 @@ final class ResumableUpload: Attempt {
 
     // MARK: - Requests
 
-    /// Sets up the request for `step` on a new easy handle.
+    /// Sets up the request for `step` on the (reset) easy handle.
     private func prepare() throws {
         reply = Reply(savingTo: task.replyPath)
         sending = false
-        easy = try CurlEasy()
+        try easy.reset()
         try easy.configure(for: task, followRedirects: false)
         var headers = task.requestHeaders
         headers.append(dialect == .tus ? "Tus-Resumable: 1.0.0" : "Upload-Draft-Interop-Version: 6")
@@ -327,11 +327,7 @@ final class ResumableUpload: Attempt {
 
     func discard() { keep() }
 
-    func takeResponse() -> ResponseInfo? {
-        guard ended, reply.headersComplete, !responseTaken else { return nil }
-        responseTaken = true
-        return reply.info(easy: easy)
-    }
+    func takeResponse() -> ResponseInfo? { ended ? reply.takeFinal(easy: easy) : nil }
 
     func takeCheckpoint() -> UploadCheckpoint? {
         defer { checkpoint = nil }

@@ -32,8 +32,6 @@ final class Upload: Attempt {
     private let reply: Reply
     /// The attempt has ended: the reply is whole, and can go to the store with the response.
     private var ended = false
-    /// …and the worker has taken it.
-    private var responseTaken = false
 
     init(task: TransferTask) throws {
         self.task = task
@@ -89,11 +87,11 @@ final class Upload: Attempt {
         // No "Expect: 100-continue" wait unless asked for: the body goes at once.
         if isHTTP && !named.contains("expect") { headers.append("Expect:") }
         try easy.setHeaders(headers)
-        let context = Unmanaged.passUnretained(self).toOpaque()
+        let replyContext = Unmanaged.passUnretained(reply).toOpaque()
         try easy.set(CURLOPT_WRITEFUNCTION, callback: Reply.bodyCallback)
-        try easy.set(CURLOPT_WRITEDATA, pointer: Unmanaged.passUnretained(reply).toOpaque())
-        try easy.set(CURLOPT_HEADERFUNCTION, callback: Self.headerCallback)
-        try easy.set(CURLOPT_HEADERDATA, pointer: context)
+        try easy.set(CURLOPT_WRITEDATA, pointer: replyContext)
+        try easy.set(CURLOPT_HEADERFUNCTION, callback: Reply.headerCallback)
+        try easy.set(CURLOPT_HEADERDATA, pointer: replyContext)
         if let limit = task.limitRate { try easy.set(CURLOPT_MAX_SEND_SPEED_LARGE, offset: limit) }
     }
 
@@ -116,11 +114,6 @@ final class Upload: Attempt {
                 }
             }
         }
-    }
-
-    fileprivate func receiveHeader(_ bytes: UnsafeRawBufferPointer) {
-        guard isHTTP else { return }
-        _ = reply.receiveHeader(bytes)
     }
 
     // MARK: - The end
@@ -158,21 +151,10 @@ final class Upload: Attempt {
     func discard() { keep() }
 
     /// The final response with the start of its body, once, when the attempt has ended.
-    func takeResponse() -> ResponseInfo? {
-        guard ended, reply.headersComplete, !responseTaken else { return nil }
-        responseTaken = true
-        return reply.info(easy: easy)
-    }
+    func takeResponse() -> ResponseInfo? { ended ? reply.takeFinal(easy: easy) : nil }
 
     func takeTruncation() -> String? { nil }
     func syncIfDue(now: Double) {}
-
-    private static let headerCallback: bgx_curl_data_callback = { buffer, size, count, context in
-        guard let buffer, let context else { return 0 }
-        Unmanaged<Upload>.fromOpaque(context).takeUnretainedValue()
-            .receiveHeader(UnsafeRawBufferPointer(start: buffer, count: size * count))
-        return size * count
-    }
 }
 
 @available(*, unavailable)
