@@ -51,7 +51,7 @@ extension Context {
     private func armTimer(for task: TransferTask, at begin: Date, logger: Logger) {
         let metadata: Logger.Metadata = [LogKey.task: "\(task.id)"]
         guard begin > Date() else { return }  // BGXFER_NOW ahead of the real clock: no timer in the past
-        if let problem = WakeTimer(executable: starter.executable, environment: environment).managerProblem() {
+        if let problem = UserManagerProbe.problem(environment: environment) {
             logger.info("no transient timer (\(problem)); the next 'bgxfer wake' starts it", metadata: metadata)
             return
         }

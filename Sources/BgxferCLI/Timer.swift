@@ -27,7 +27,7 @@ struct Timer: ParsableCommand {
 
         func run(_ context: Context) throws {
             let timer = Timer.wakeTimer(context)
-            if let problem = timer.managerProblem() {
+            if let problem = UserManagerProbe.problem(environment: context.environment) {
                 context.console.error("bgxfer: cannot install the timer: \(problem)\n")
                 context.console.error("bgxfer: use cron instead; add this line with 'crontab -e':\n")
                 context.console.out(timer.cronLine + "\n")
@@ -45,7 +45,7 @@ struct Timer: ParsableCommand {
 
         func run(_ context: Context) throws {
             let timer = Timer.wakeTimer(context)
-            if let problem = timer.managerProblem() { throw BgxferError("cannot reach the user manager: \(problem)") }
+            if let problem = UserManagerProbe.problem(environment: context.environment) { throw BgxferError("cannot reach the user manager: \(problem)") }
             try timer.uninstall()
             context.console.out("removed \(WakeTimer.timerUnit)\n")
         }
@@ -61,7 +61,7 @@ struct Timer: ParsableCommand {
 
         func run(_ context: Context) throws {
             let timer = Timer.wakeTimer(context)
-            if let problem = timer.managerProblem() {
+            if let problem = UserManagerProbe.problem(environment: context.environment) {
                 if json {
                     let value: JSONValue = .object([("manager", .bool(false)), ("reason", .string(problem)), ("cron", .string(timer.cronLine))])
                     context.console.out(value.rendered() + "\n")

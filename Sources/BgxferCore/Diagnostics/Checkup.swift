@@ -28,17 +28,20 @@ public struct Check: Sendable, Equatable {
 public enum Checkup {
     public static func run(environment: [String: String], paths: Paths) -> [Check] {
         let user = environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) } ?? ""
-        var checks = [launcher(environment), userManager(environment)]
+        let manager = userManager(environment)
+        var checks = [launcher(environment), manager]
         checks.append(lingering(Lingering.check(user: user, uid: getuid(), environment: environment)))
         checks.append(journal(LogDestination.current(), paths: paths))
         checks += sessionBus(environment)
-        checks.append(timer(WakeTimer(executable: FileSystem.currentExecutable(), environment: environment)))
+        let managerProblem = manager.status == .ok ? nil : manager.summary
+        checks.append(timer(WakeTimer(executable: FileSystem.currentExecutable(), environment: environment), managerProblem: managerProblem))
         return checks
     }
 
     /// What calls `bgxfer wake` for refresh tasks and scheduled transfers.
-    static func timer(_ timer: WakeTimer) -> Check {
-        if let problem = timer.managerProblem() {
+    /// `managerProblem`: why no user manager answers (the user-manager check's finding).
+    static func timer(_ timer: WakeTimer, managerProblem: String?) -> Check {
+        if let problem = managerProblem {
             return Check(
                 name: "timer", status: .warning, value: "cron",
                 summary: "no user manager for bgxfer-wake.timer (\(problem))",

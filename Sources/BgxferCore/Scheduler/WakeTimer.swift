@@ -119,14 +119,4 @@ public struct WakeTimer: Sendable {
         guard text.contains(where: { !($0.isLetter || $0.isNumber || "/._-=:,+@".contains($0)) }) else { return text }
         return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
-
-    /// Why there is no user manager to install the timer with; nil when one answers.
-    public func managerProblem() -> String? {
-        do {
-            _ = try UserManager(environment: environment)
-            return nil
-        } catch {
-            return error.message
-        }
-    }
 }

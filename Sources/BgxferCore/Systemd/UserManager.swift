@@ -110,6 +110,20 @@ extension BusMessage {
     }
 }
 
+/// Whether the caller's systemd user manager answers: what `timer` and scheduled starts need
+/// (they work through `systemctl --user` and `systemd-run --user`).
+public enum UserManagerProbe {
+    /// Why no user manager answers; nil when one does.
+    public static func problem(environment: [String: String]) -> String? {
+        do {
+            _ = try UserManager(environment: environment)
+            return nil
+        } catch {
+            return error.message
+        }
+    }
+}
+
 /// The D-Bus session bus, found as a desktop notification or a cron job must find it:
 /// `DBUS_SESSION_BUS_ADDRESS`, else the socket of a systemd user session
 /// (`$XDG_RUNTIME_DIR/bus`, then `/run/user/UID/bus`).
