@@ -12,56 +12,30 @@ final class CronDaemon {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Cron/cron-session.sh").path
 
-    let directory: String
-    private let process: Process
-    private let keepAlive = Pipe()
+    private let script: HeldScript
+    var directory: String { script.directory }
 
     init(user: String, crontab: String) throws {
-        directory = FileManager.default.temporaryDirectory.path + "/bgxfer-cron-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        chmod(directory, 0o755)
-        let file = directory + "/crontab"
-        try Data(crontab.utf8).write(to: URL(fileURLWithPath: file))
-        process = Process(withDefaultSignals: "/bin/bash", [Self.script, "start", "--user", user, "--crontab", file, "--dir", directory])
-        process.environment = UserSession.hostEnvironment
-        let log = directory + "/start.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = keepAlive
-        try process.run()
         // The script writes `ready` once cron runs and holds its pid file, or exits.
-        let deadline = Date().addingTimeInterval(30)
-        while !FileManager.default.fileExists(atPath: directory + "/ready") {
-            guard process.isRunning, Date() < deadline else {
-                stop()
-                throw HarnessError.failed("cron did not start: \(Self.read(log))")
-            }
-            usleep(20_000)
+        script = try HeldScript(Self.script, name: "cron", environment: UserSession.hostEnvironment, what: "cron", timeout: 30) {
+            directory in
+            let file = directory + "/crontab"
+            try Data(crontab.utf8).write(to: URL(fileURLWithPath: file))
+            return ["--user", user, "--crontab", file]
         }
     }
 
     /// Cron's syslog lines so far (`… CRON[PID]: (USER) CMD ([JOB PID] COMMAND)` when a job
     /// starts, `END` when it ends, PAM's session lines), then whatever the script said.
-    var log: String { Self.read(directory + "/cron.log") + Self.read(directory + "/start.log") }
+    var log: String { HeldScript.read(directory + "/cron.log") + HeldScript.read(directory + "/start.log") }
 
     /// The jobs cron has started whose command is `command`, one line each.
     func jobsStarted(_ command: String) -> [String] {
-        Self.read(directory + "/cron.log").split(separator: "\n").map(String.init)
+        HeldScript.read(directory + "/cron.log").split(separator: "\n").map(String.init)
             .filter { $0.contains(") CMD ([") && $0.hasSuffix("] \(command))") }
     }
 
-    func stop() {
-        try? keepAlive.fileHandleForWriting.close()
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    private static func read(_ path: String) -> String {
-        (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-    }
+    func stop() { script.stop() }
 }
 
 /// The unprivileged test user (`UserSession.user`) running bgxfer in a sandbox it owns, on

@@ -12,32 +12,15 @@ final class UserSession {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Systemd/user-session.sh").path
 
-    let directory: String
-    private let process: Process
-    private let keepAlive = Pipe()
-    private(set) var uid: uid_t = 0
+    private let script: HeldScript
+    var directory: String { script.directory }
+    let uid: uid_t
 
     init() throws {
         uid = try Self.ensureUser()
-        directory = FileManager.default.temporaryDirectory.path + "/bgxfer-session-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        chmod(directory, 0o755)
-        process = Process(withDefaultSignals: "/bin/bash", [Self.script, "start", "--user", Self.user, "--dir", directory])
-        let log = directory + "/start.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = keepAlive
-        try process.run()
         // The script writes `ready` once the manager and journald answer, or exits.
-        let deadline = Date().addingTimeInterval(60)
-        while !FileManager.default.fileExists(atPath: directory + "/ready") {
-            guard process.isRunning, Date() < deadline else {
-                stop()
-                throw HarnessError.failed("the user session did not start: \(Self.read(log))")
-            }
-            usleep(20_000)
+        script = try HeldScript(Self.script, name: "session", what: "the user session", timeout: 60) { _ in
+            ["--user", Self.user]
         }
     }
 
@@ -67,11 +50,11 @@ final class UserSession {
 
     /// The (host) PIDs in a unit's cgroup, read from the session's cgroup tree.
     func pids(inUnit unit: String) throws -> [Int32] {
-        let root = Self.read(directory + "/session.env").split(separator: "\n")
+        let root = HeldScript.read(directory + "/session.env").split(separator: "\n")
             .first { $0.hasPrefix("CG=") }.map { String($0.dropFirst(3)) }
         guard let root, let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
         for case let path as String in enumerator where (path as NSString).lastPathComponent == unit {
-            return Self.read(root + "/" + path + "/cgroup.procs").split(separator: "\n").compactMap { Int32($0) }
+            return HeldScript.read(root + "/" + path + "/cgroup.procs").split(separator: "\n").compactMap { Int32($0) }
         }
         return []
     }
@@ -82,12 +65,7 @@ final class UserSession {
         guard outcome.status == 0 else { throw HarnessError.failed("chown: \(outcome.stderr)") }
     }
 
-    func stop() {
-        try? keepAlive.fileHandleForWriting.close()
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        try? FileManager.default.removeItem(atPath: directory)
-    }
+    func stop() { script.stop() }
 
     /// The unprivileged user the sessions run as: created (a normal user, UID from 1000 up, no
     /// home, no login shell) the first time.
@@ -102,9 +80,6 @@ final class UserSession {
         return entry.pointee.pw_uid
     }
 
-    private static func read(_ path: String) -> String {
-        (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-    }
 }
 
 /// Runs `body` with a fresh user session and a sandbox the session's user owns; stops the
