@@ -1,3 +1,4 @@
+import CCurl
 import Foundation
 
 /// SPEC §5's resume rules as pure functions: how an attempt starts, and what to make of the
@@ -118,13 +119,12 @@ struct ContentRange: Equatable {
     }
 }
 
-/// HTTP dates (RFC 9110 §5.6.7), the preferred IMF-fixdate form: `Sun, 06 Nov 1994 08:49:37 GMT`.
+/// HTTP dates (RFC 9110 §5.6.7): the IMF-fixdate form `Sun, 06 Nov 1994 08:49:37 GMT` and the
+/// obsolete ones a recipient must still accept, parsed by libcurl's `curl_getdate` (what curl
+/// itself uses for `-z` and cookies). Foundation's `DateFormatter` would load ICU into the worker.
 enum HTTPDate {
     static func parse(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.date(from: text.trimmingCharacters(in: .whitespaces))
+        let seconds = curl_getdate(text.trimmingCharacters(in: .whitespaces), nil)
+        return seconds == -1 ? nil : Date(timeIntervalSince1970: Double(seconds))
     }
 }

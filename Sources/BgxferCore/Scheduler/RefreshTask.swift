@@ -69,6 +69,9 @@ public enum RefreshResult: String, Sendable, Codable {
 
 extension RefreshTask: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "refresh"
+    /// Times in the store's own form, without GRDB's `Date` conversion (see `StoredDate`).
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
 
     enum Field {
         static let nextRunAt = Column("nextRunAt")

@@ -10,14 +10,12 @@ public enum ScheduledStart {
     /// Arms the timer for task `id` at `date`; returns the unit's name, or throws saying why not.
     public static func arm(_ id: TaskID, at date: Date, executable: String, environment: [String: String]) throws -> String {
         let unit = "bgxfer-start-\(id)"
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS 'UTC'"
+        // systemd's calendar form of an RFC 3339 UTC time: 2026-11-24 18:30:00.125 UTC.
+        let calendarTime = Timestamp.string(date, fractional: true, separator: " ", zone: " UTC")
         var arguments = [
             "systemd-run", "--user", "--quiet", "--collect", "--unit=\(unit)",
             "--description=bgxfer: start task \(id) when its time has come",
-            "--on-calendar=\(formatter.string(from: date))", "--timer-property=AccuracySec=\(accuracy)",
+            "--on-calendar=\(calendarTime)", "--timer-property=AccuracySec=\(accuracy)",
         ]
         // What the wake needs from this environment: the store, the launcher, the session bus.
         for name in WakeTimer.carried + ["XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS", "DISPLAY", "WAYLAND_DISPLAY"]

@@ -24,13 +24,7 @@ public struct SchedulerClock: Sendable {
     public var now: Date { fixed ?? Date() }
 
     /// RFC 3339, with or without fractional seconds.
-    public static func parse(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
-    }
+    public static func parse(_ text: String) -> Date? { Timestamp.parse(text) }
 
     /// `--begin-at`: an RFC 3339 time, or a local `HH:MM`, the next such moment after `now`.
     public func beginning(at text: String, timeZone: TimeZone = .current) throws -> Date {

@@ -51,7 +51,7 @@ extension Store {
     public func startDueRefreshes(now: Date, only: TaskID? = nil) throws -> [TransferTask] {
         try write { db in
             var request = RefreshTask.all()
-            if let only { request = request.filter(key: only.rawValue) } else { request = request.filter(RefreshTask.Field.nextRunAt <= now) }
+            if let only { request = request.filter(key: only.rawValue) } else { request = request.filter(RefreshTask.Field.nextRunAt <= StoredDate(now)) }
             var started: [TransferTask] = []
             for var refresh in try request.fetchAll(db) {
                 if let current = refresh.currentTask, let task = try TransferTask.fetchOne(db, key: current.rawValue),
@@ -110,7 +110,7 @@ extension Store {
     public func releaseDueScheduled(now: Date, session: String? = nil) throws -> Set<String> {
         try write { db in
             var request = TransferTask.filter(TransferTask.Field.state == TaskState.scheduled.rawValue)
-                .filter(Column("beginAt") <= now)
+                .filter(Column("beginAt") <= StoredDate(now))
             if let session { request = request.filter(TransferTask.Field.session == session) }
             var sessions = Set<String>()
             for task in try request.fetchAll(db) {
@@ -123,10 +123,10 @@ extension Store {
     /// The earliest time a scheduled task of the session may start.
     func nextScheduledStart(session: String) throws -> Date? {
         try read { db in
-            try Date.fetchOne(
+            try StoredDate.fetchOne(
                 db,
                 TransferTask.select(min(Column("beginAt")))
-                    .filter(TransferTask.Field.session == session && TransferTask.Field.state == TaskState.scheduled.rawValue))
+                    .filter(TransferTask.Field.session == session && TransferTask.Field.state == TaskState.scheduled.rawValue))?.date
         }
     }
 }

@@ -135,7 +135,7 @@ extension Store {
         try write { db in
             var request = TransferTask.filter(
                 TaskState.allCases.filter(\.isTerminal).map(\.rawValue).contains(TransferTask.Field.state))
-            if let cutoff { request = request.filter(TransferTask.Field.finishedAt < cutoff) }
+            if let cutoff { request = request.filter(TransferTask.Field.finishedAt < StoredDate(cutoff)) }
             let tasks = try request.fetchAll(db)
             _ = try request.deleteAll(db)
             return tasks

@@ -37,7 +37,7 @@ extension Store {
                 .filter(
                     TransferTask.Field.state == TaskState.queued.rawValue
                         || (TransferTask.Field.state == TaskState.waiting.rawValue
-                            && TransferTask.Field.nextAttemptAt <= now))
+                            && TransferTask.Field.nextAttemptAt <= StoredDate(now)))
                 .order(TransferTask.Field.createdAt, TransferTask.Field.id)
                 .limit(limit)
                 .fetchAll(db)
@@ -60,10 +60,10 @@ extension Store {
     /// When the session's next waiting task may be retried, if it has one.
     func nextRetry(session: String) throws -> Date? {
         try read { db in
-            try Date.fetchOne(
+            try StoredDate.fetchOne(
                 db,
                 TransferTask.select(min(TransferTask.Field.nextAttemptAt))
-                    .filter(TransferTask.Field.session == session && TransferTask.Field.state == TaskState.waiting.rawValue))
+                    .filter(TransferTask.Field.session == session && TransferTask.Field.state == TaskState.waiting.rawValue))?.date
         }
     }
 

@@ -85,14 +85,3 @@ public enum TaskLog {
         FileSystem.removeIfPresent(paths.taskLogPath(id))
     }
 }
-
-/// RFC 3339 times in UTC, as every output prints them.
-public enum Timestamp {
-    public static func string(_ date: Date, fractional: Bool = false) -> String {
-        Date.ISO8601FormatStyle(includingFractionalSeconds: fractional).format(date)
-    }
-
-    public static func parse(_ text: String) -> Date? {
-        (try? Date(text, strategy: .iso8601)) ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
-    }
-}
