@@ -20,35 +20,13 @@ for tool in nginx curl wget aria2c /usr/bin/time "$bgxfer"; do
     command -v "$tool" >/dev/null || { echo "missing: $tool (see .ci/install-deps; 'make' builds bgxfer)" >&2; exit 2; }
 done
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/bgxfer-bench.XXXXXX")
-nginx_pid=
-cleanup() {
-    [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
 # nginx on a free loopback port, serving one file of random bytes.
-mkdir -p "$work/www" "$work/out" "$work/logs" "$work/tmp"
+source "$here/Benchmarks/loopback-nginx.sh" bench
+mkdir -p "$work/out"
 head -c "$((size_mib * 1048576))" /dev/urandom > "$work/www/file.bin"
 expected_size=$(stat -c %s "$work/www/file.bin")
 expected_sum=$(sha256sum "$work/www/file.bin" | cut -d' ' -f1)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat > "$work/nginx.conf" <<CONF
-daemon off; master_process off; worker_processes 1;
-pid $work/nginx.pid; error_log $work/logs/error.log;
-events { worker_connections 64; }
-http {
-    access_log off; sendfile on; default_type application/octet-stream;
-    client_body_temp_path $work/tmp/body; proxy_temp_path $work/tmp/proxy;
-    fastcgi_temp_path $work/tmp/fcgi; uwsgi_temp_path $work/tmp/uwsgi; scgi_temp_path $work/tmp/scgi;
-    server { listen 127.0.0.1:$port; root $work/www; }
-}
-CONF
-nginx -p "$work" -c "$work/nginx.conf" -e "$work/logs/error.log" &
-nginx_pid=$!
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.05; done
-url="http://127.0.0.1:$port/file.bin"
+url="$base_url/file.bin"
 out="$work/out/file.bin"
 
 # Arithmetic on decimals: calc EXPRESSION [FORMAT].
