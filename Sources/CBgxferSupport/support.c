@@ -142,6 +142,10 @@ int bgx_rename_noreplace(const char *from, const char *to) {
     return (int)syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
 }
 
+int bgx_start_writeback(int fd) {
+    return sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
 int bgx_signalfd(const int *signals, int count) {
     sigset_t mask;
     sigemptyset(&mask);

@@ -329,7 +329,12 @@ import Testing
             let size = 48 * Self.mebibyte
             let digest = try TestFiles.random(at: ftp.root + "/data.bin", size: size)
             let id = try sandbox.download(ftp.url("data.bin"))
-            let event = try #require(try Self.follow(sandbox, id, until: Self.progressed(to: 2 * Self.mebibyte)))
+            // Killed once some bytes are flushed and recorded (the first flush comes half a second
+            // in, racing the first progress record): checked at each progress event.
+            let flushed = { (event: [String: Any]) in
+                Self.progressed(to: 2 * Self.mebibyte)(event) && ((try? sandbox.task(id)["durableBytes"] as? Int) ?? 0) > 0
+            }
+            let event = try #require(try Self.follow(sandbox, id, until: flushed))
             #expect((event["bytesTransferred"] as? Int ?? size) < size)
             let worker = try #require(sandbox.workerPIDs().first)
             #expect(kill(worker, SIGKILL) == 0)

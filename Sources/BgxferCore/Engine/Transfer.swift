@@ -24,6 +24,8 @@ final class Transfer {
     private(set) var bytesWritten: Int64
     /// How much of it is known to be on disk (fdatasync'd): what a later attempt may resume from.
     private(set) var durableBytes: Int64
+    /// Where the last writeback the kernel was asked to start ended.
+    private var writebackStart: Int64 = 0
     private var lastSync = Monotonic.seconds()
     private var bodyStarted = false
     private var headerLines: [String] = []
@@ -49,7 +51,12 @@ final class Transfer {
     /// SPEC §5 durability: flush at least this often while bytes arrive…
     static let syncInterval = 0.5
     /// …and at least every this many bytes.
-    static let syncBytes: Int64 = 16 << 20
+    static let syncBytes: Int64 = 64 << 20
+    /// Between flushes, the kernel is asked to start writing every this many bytes, so that a
+    /// flush waits for little and the disk works while bytes arrive (as it would for curl). Only
+    /// advice: when it fails, the flush does the work. (1 GiB from loopback: 16 MiB flushes
+    /// alone 2.04 s, 64 MiB alone 2.20 s, 64 MiB with writeback 1.43 s; curl 1.76 s.)
+    static let writebackBytes: Int64 = 4 << 20
 
     init(task: TransferTask) throws {
         guard let partialPath = task.partialPath else {
@@ -72,6 +79,7 @@ final class Transfer {
         }
         bytesWritten = offset
         durableBytes = offset
+        writebackStart = offset
         easy = try CurlEasy()
         // Never O_TRUNC: after a crash the file may hold more than was flushed; it is cut back
         // to exactly the recorded offset, and the bytes before it are kept.
@@ -155,7 +163,12 @@ final class Transfer {
         }
         hasher?.update(bufferPointer: bytes)
         bytesWritten += Int64(bytes.count)
-        if bytesWritten - durableBytes >= Self.syncBytes { sync() }
+        if bytesWritten - durableBytes >= Self.syncBytes {
+            sync()
+        } else if bytesWritten - writebackStart >= Self.writebackBytes {
+            bgx_start_writeback(descriptor)
+            writebackStart = bytesWritten
+        }
         return bytes.count
     }
 
@@ -230,6 +243,7 @@ final class Transfer {
         }
         bytesWritten = 0
         durableBytes = 0
+        writebackStart = 0
         unsavedTruncation = reason
         if hasher != nil { hasher = SHA256() }
         return true
@@ -344,6 +358,7 @@ final class Transfer {
         lastSync = Monotonic.seconds()
         guard fdatasync(descriptor) == 0 else { return false }
         durableBytes = bytesWritten
+        writebackStart = bytesWritten
         return true
     }
 

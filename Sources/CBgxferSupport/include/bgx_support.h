@@ -20,6 +20,11 @@ pid_t bgx_spawn_detached(const char *path, char *const argv[], char *const envp[
 /// rename(2) that fails with EEXIST instead of replacing an existing `to`.
 int bgx_rename_noreplace(const char *from, const char *to);
 
+/// Starts writing the file's dirty pages to disk and returns without waiting for them
+/// (sync_file_range(2) with SYNC_FILE_RANGE_WRITE over the whole file): a later fdatasync then
+/// has little left to wait for. 0, or -1 with errno set.
+int bgx_start_writeback(int fd);
+
 /// Blocks `signals` in the calling thread (and so in threads it starts later) and returns a
 /// non-blocking signalfd that becomes readable when one arrives, or -1 with errno set.
 int bgx_signalfd(const int *signals, int count);
