@@ -67,11 +67,8 @@ public enum RefreshResult: String, Sendable, Codable {
     case failed
 }
 
-extension RefreshTask: FetchableRecord, PersistableRecord {
+extension RefreshTask: StoredRecord {
     public static let databaseTableName = "refresh"
-    /// Times in the store's own form, without GRDB's `Date` conversion (see `StoredDate`).
-    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
 
     enum Field {
         static let nextRunAt = Column("nextRunAt")

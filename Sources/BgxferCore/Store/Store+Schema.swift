@@ -114,11 +114,8 @@ extension Store {
     }()
 }
 
-extension TransferTask: FetchableRecord, PersistableRecord {
+extension TransferTask: StoredRecord {
     public static let databaseTableName = "task"
-    /// Times in the store's own form, without GRDB's `Date` conversion (see `StoredDate`).
-    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
 
     /// Columns the store filters and sorts on.
     enum Field {

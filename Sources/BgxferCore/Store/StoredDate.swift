@@ -6,7 +6,8 @@ import GRDB
 /// conversion: that one formats with a `DateFormatter` and reads through a `Calendar`, and both
 /// load ICU and its data into the worker (5 MiB of resident memory, for a column's value).
 ///
-/// Records take it through their date strategies; queries compare with `StoredDate(now)`.
+/// Records take it through their date strategies (`StoredRecord`); queries compare with
+/// `StoredDate(now)`.
 struct StoredDate: DatabaseValueConvertible {
     let date: Date
 
@@ -28,4 +29,12 @@ struct StoredDate: DatabaseValueConvertible {
 
     static let encoding = DatabaseDateEncodingStrategy.custom { text($0) }
     static let decoding = DatabaseDateDecodingStrategy.custom { fromDatabaseValue($0)?.date }
+}
+
+/// A record of the store: its times are written and read as `StoredDate`.
+protocol StoredRecord: FetchableRecord, PersistableRecord {}
+
+extension StoredRecord {
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
 }
