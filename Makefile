@@ -47,9 +47,18 @@ debug:
 	$(SWIFT) build --product bgxfer
 	$(SWIFT) build --product bgxfer-notify
 
+# The tests' output is long and runs in parallel: when some fail, their issues are printed again
+# at the end (the last lines are often all a CI log keeps), and the whole output stays in
+# .build/test.log.
 test: check-generated test-servers
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	@{ $(SWIFT) test --skip-build; echo $$? > .build/test.status; } 2>&1 | tee .build/test.log; \
+	status=$$(cat .build/test.status); \
+	if [ "$$status" != 0 ]; then \
+		echo "── failed (the whole output is in .build/test.log) ──"; \
+		awk '/^✘ Test / { show = 1; print; next } show && /^↳ / { print; next } { show = 0 }' .build/test.log | tail -40; \
+	fi; \
+	exit $$status
 
 # Test servers of our own that are Swift packages of their own (so the product never links
 # SwiftNIO): the rufh server on swift-nio-extras' NIOResumableUpload.
