@@ -222,6 +222,33 @@ import Testing
         }
     }
 
+    /// `--limit-rate` holds from the first byte (libcurl's own limit, in Debian 12's curl 7.88,
+    /// ran a quarter ahead of it), and the pauses that keep it lose or repeat no byte.
+    @Test func aRateLimitHoldsAndPausingForItLosesNoByte() throws {
+        try withSandbox { sandbox in
+            let nginx = try Nginx(in: sandbox.root)
+            let ftp = try FTPServer(in: sandbox.root)
+            defer { ftp.stop() }
+            let size = 12 * Self.mebibyte, rate = 4 * Self.mebibyte
+            let sources = [
+                (url: nginx.url("limited.bin"), name: "limited.bin", digest: try nginx.serve("limited.bin", size: size)),
+                (url: ftp.url("limited-ftp.bin"), name: "limited-ftp.bin",
+                 digest: try TestFiles.random(at: ftp.root + "/limited-ftp.bin", size: size)),
+            ]
+            for source in sources {
+                let started = Date()
+                let id = try sandbox.download(source.url, "--limit-rate", "4M", "--checksum", "sha256:\(source.digest)")
+                let wait = try sandbox.bgxfer("wait", id)
+                let elapsed = Date().timeIntervalSince(started)
+                #expect(wait.status == 0, "\(wait.stderr)")
+                // At most one chunk (curl's 512 KiB buffer) ahead of the rate: 2.875 s at least.
+                let soonest = Double(size - 512 * 1024) / Double(rate)
+                #expect(elapsed >= soonest, "\(source.name): \(size) bytes in \(elapsed) s at \(rate) bytes/s")
+                #expect(try TestFiles.sha256(sandbox.file(source.name)) == source.digest)
+            }
+        }
+    }
+
     @Test func cancelStopsTheTransferAndLeavesNothing() throws {
         try withSandbox { sandbox in
             let nginx = try Nginx(in: sandbox.root)

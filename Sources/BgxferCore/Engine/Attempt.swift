@@ -30,10 +30,17 @@ protocol Attempt: AnyObject {
     /// What a resumable upload learned that must outlive the worker: its upload resource.
     func takeCheckpoint() -> UploadCheckpoint?
     func syncIfDue(now: Double)
+    /// Set while the attempt is paused by its rate limit: when it may go on (monotonic seconds).
+    var resumeAt: Double? { get }
+    /// Goes on after a pause for the rate limit; a result other than CURLE_OK ends the attempt.
+    func resume() -> CURLcode
 }
 
 extension Attempt {
     func takeCheckpoint() -> UploadCheckpoint? { nil }
+    /// Uploads keep their rate through curl (CURLOPT_MAX_SEND_SPEED_LARGE holds it): never paused.
+    var resumeAt: Double? { nil }
+    func resume() -> CURLcode { CURLE_OK }
 }
 
 extension Transfer: Attempt {}

@@ -115,6 +115,10 @@ final class CurlEasy {
         try set(CURLOPT_MIMEPOST, pointer: UnsafeMutableRawPointer(created))
     }
 
+    /// Lets a paused transfer go on (curl_easy_pause with CURLPAUSE_CONT). Data curl kept while
+    /// it was paused reaches the write callback before this returns.
+    func unpause() -> CURLcode { curl_easy_pause(handle, 0) }
+
     /// Runs the request to its end, blocking (outside the worker's multi handle).
     func perform() -> CURLcode { curl_easy_perform(handle) }
 

@@ -44,6 +44,9 @@ final class Transfer {
     private var unsavedResponse: ResponseInfo?
     private var unsavedTruncation: String?
     let speed = SpeedMeter()
+    /// `--limit-rate`, and when the transfer, paused by it, may go on (monotonic seconds).
+    private var limiter: RateLimiter?
+    private(set) var resumeAt: Double?
 
     static let bufferSize: Int64 = 512 * 1024
     /// curl refuses a receive buffer below 1 KiB.
@@ -135,14 +138,14 @@ final class Transfer {
         if !isHTTP { try easy.set(CURLOPT_FILETIME, true) }  // FTP: MDTM, part of the validator
         try easy.setHeaders(headers)
         // Fewer, larger writes: curl hands the write callback at most this much at a time. A
-        // rate limit below that gets a buffer of one second's worth, as the curl tool does, so
-        // the limit holds from the first read.
+        // rate limit below that gets a buffer of one second's worth, as the curl tool does: the
+        // limiter lets a chunk in whole, so it is never more than a second ahead.
         try easy.set(CURLOPT_BUFFERSIZE, Int(min(Self.bufferSize, max(Self.minimumBufferSize, task.limitRate ?? .max))))
         try easy.set(CURLOPT_WRITEFUNCTION, callback: Callbacks.write)
         try easy.set(CURLOPT_WRITEDATA, pointer: context)
         try easy.set(CURLOPT_HEADERFUNCTION, callback: Callbacks.header)
         try easy.set(CURLOPT_HEADERDATA, pointer: context)
-        if let limit = task.limitRate { try easy.set(CURLOPT_MAX_RECV_SPEED_LARGE, offset: limit) }
+        limiter = task.limitRate.map { RateLimiter(bytesPerSecond: $0, now: Monotonic.seconds()) }
     }
 
     // MARK: - Callbacks (on the worker thread, inside curl_multi_perform)
@@ -156,6 +159,16 @@ final class Transfer {
         if !bodyStarted {
             bodyStarted = true
             if !acceptResponse() { return 0 }
+        }
+        if limiter != nil {
+            // Over the rate: curl keeps the chunk and hands it over again when the worker
+            // resumes the transfer (`resume()`), and reads nothing from the socket meanwhile.
+            let now = Monotonic.seconds()
+            if let wait = limiter?.delay(at: now), wait > 0 {
+                resumeAt = now + wait
+                return Int(CURL_WRITEFUNC_PAUSE)
+            }
+            limiter?.take(bytes.count, at: now)
         }
         if let error = FileSystem.writeAll(descriptor, bytes) {
             writeError = error
@@ -252,6 +265,14 @@ final class Transfer {
     private func expectedLength() -> Int64? {
         guard let length = easy.info(offset: CURLINFO_CONTENT_LENGTH_DOWNLOAD_T), length >= 0 else { return nil }
         return length
+    }
+
+    /// Lets a transfer paused by its rate limit go on. curl hands the chunk it kept to the write
+    /// callback before this returns (which may pause it again); a failure there (the partial file
+    /// could not be written) is the attempt's result.
+    func resume() -> CURLcode {
+        resumeAt = nil
+        return easy.unpause()
     }
 
     /// The response learned since the last call, for the worker to store.

@@ -83,6 +83,7 @@ public final class Worker {
                 break
             }
 
+            try resumeRateLimited(now: Monotonic.seconds())
             multi.perform()
             for (handle, result) in multi.completed() {
                 if let transfer = byHandle[handle] { try finish(transfer, result: result) }
@@ -97,8 +98,10 @@ public final class Worker {
             }
             if needsReconcile { continue }
 
-            // Sleep until the next progress save, or the next retry when nothing runs.
+            // Sleep until the next progress save (or the next retry when nothing runs), or until
+            // a transfer paused by its rate limit may go on.
             var timeout = active.isEmpty ? Self.fallbackCheckInterval : max(0, lastFlush + Self.progressInterval - now)
+            if let resume = active.values.compactMap(\.resumeAt).min() { timeout = min(timeout, max(0, resume - now)) }
             if let nextRetry {
                 let untilRetry = nextRetry.timeIntervalSinceNow
                 if untilRetry <= 0 { needsReconcile = true; continue }
@@ -217,6 +220,15 @@ public final class Worker {
         logger.info(
             "attempt \(task.attempts)\(from): \(what)",
             metadata: taskMetadata(task.id))
+    }
+
+    /// Transfers paused by their rate limit go on once their time has come.
+    private func resumeRateLimited(now: Double) throws {
+        for attempt in active.values {
+            guard let at = attempt.resumeAt, at <= now else { continue }
+            let result = attempt.resume()
+            if result != CURLE_OK { try finish(attempt, result: result) }
+        }
     }
 
     private func track(_ transfer: any Attempt, startedAt: Double?) {
