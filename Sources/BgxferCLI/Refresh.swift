@@ -153,20 +153,15 @@ enum RefreshJSON {
     }
 
     static func table(_ refreshes: [RefreshTask]) -> String {
-        let rows = [["ID", "EVERY", "NEXT", "LAST", "CHANGED", "DESTINATION"]]
-            + refreshes.map { refresh in
-                [
-                    refresh.id.rawValue, interval(refresh.every), Timestamp.string(refresh.nextRunAt),
-                    refresh.currentTask != nil ? "running" : refresh.lastResult?.rawValue ?? "-",
-                    refresh.lastChangedAt.map { Timestamp.string($0) } ?? "-", refresh.destination,
-                ]
-            }
-        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            zip(row, widths).enumerated().map { index, cell in
-                index == row.count - 1 ? cell.0 : cell.0.padding(toLength: cell.1, withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
+        TextTable.render(
+            [["ID", "EVERY", "NEXT", "LAST", "CHANGED", "DESTINATION"]]
+                + refreshes.map { refresh in
+                    [
+                        refresh.id.rawValue, interval(refresh.every), Timestamp.string(refresh.nextRunAt),
+                        refresh.currentTask != nil ? "running" : refresh.lastResult?.rawValue ?? "-",
+                        refresh.lastChangedAt.map { Timestamp.string($0) } ?? "-", refresh.destination,
+                    ]
+                })
     }
 }
 

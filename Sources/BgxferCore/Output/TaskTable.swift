@@ -5,13 +5,7 @@ public enum TaskTable {
     public static let header = ["ID", "KIND", "STATE", "PROGRESS", "SIZE", "SPEED", "NAME"]
 
     public static func render(_ tasks: [TransferTask]) -> String {
-        let rows = [header] + tasks.map(row)
-        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { column, cell in
-                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
+        TextTable.render([header] + tasks.map(row))
     }
 
     static func row(_ task: TransferTask) -> [String] {
