@@ -173,13 +173,13 @@ _bgxfer() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    download|upload|list|show|wait|suspend|resume|cancel|remove|clean|refresh|wake|timer|doctor|help)
+    download|upload|list|show|wait|suspend|resume|cancel|remove|clean|refresh|session|wake|timer|doctor|help)
         # Offer subcommand argument completions
         "_bgxfer_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'download upload list show wait suspend resume cancel remove clean refresh wake timer doctor help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'download upload list show wait suspend resume cancel remove clean refresh session wake timer doctor help' -- "${cur}"))
         ;;
     esac
 }
@@ -545,6 +545,92 @@ _bgxfer_refresh_run() {
     case "${positional_number}" in
     1)
         __bgxfer_add_completions -W "$(__bgxfer_custom_complete ---completion refresh run -- positional@0 "${COMP_CWORD}" "$(__bgxfer_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_bgxfer_session() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __bgxfer_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    list|finish|cancel|set)
+        # Offer subcommand argument completions
+        "_bgxfer_session_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'list finish cancel set' -- "${cur}"))
+        ;;
+    esac
+}
+
+_bgxfer_session_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __bgxfer_offer_flags_options 0
+}
+
+_bgxfer_session_finish() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __bgxfer_offer_flags_options 1
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __bgxfer_add_completions -W "$(__bgxfer_custom_complete ---completion session finish -- positional@0 "${COMP_CWORD}" "$(__bgxfer_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_bgxfer_session_cancel() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __bgxfer_offer_flags_options 1
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __bgxfer_add_completions -W "$(__bgxfer_custom_complete ---completion session cancel -- positional@0 "${COMP_CWORD}" "$(__bgxfer_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_bgxfer_session_set() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--parallel)
+    __bgxfer_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--parallel')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __bgxfer_add_completions -W "$(__bgxfer_custom_complete ---completion session set -- positional@0 "${COMP_CWORD}" "$(__bgxfer_cursor_index_in_current_word)")"
         return
         ;;
     esac

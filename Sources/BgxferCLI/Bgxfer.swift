@@ -48,7 +48,7 @@ public struct Bgxfer: ParsableCommand {
         version: Version.current,
         subcommands: [
             Download.self, UploadCommand.self, List.self, Show.self, Wait.self, Suspend.self, Resume.self, Cancel.self, Remove.self,
-            Clean.self, Refresh.self, Wake.self, Timer.self, Doctor.self,
+            Clean.self, Refresh.self, Session.self, Wake.self, Timer.self, Doctor.self,
             WorkerProcess.self,
         ]
     )

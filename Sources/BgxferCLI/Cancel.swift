@@ -30,23 +30,26 @@ struct Cancel: ParsableCommand {
             try cancel(keepingResumeData: Destination.absolute(resumeData, in: context.workingDirectory), resolved[0], store)
             return
         }
-        for task in resolved {
-            let canceled = try store.transition(task.id, on: .cancel) { task in
-                task.finishedAt = .now
-                task.bytesPerSecond = nil
-                task.nextAttemptAt = nil
-            }
-            // The worker notices the state and stops; the partial file is useless either way.
-            if let partial = canceled.partialPath { FileSystem.removeIfPresent(partial) }
-            Logger(label: "bgxfer").info("canceled by the user", metadata: [LogKey.task: "\(task.id)"])
-            if task.state == .scheduled, let outcome = ScheduledStart.disarm(task.id, environment: context.environment) {
-                Logger(label: "bgxfer").info("canceled: \(outcome)", metadata: [LogKey.task: "\(task.id)"])
-            }
-            // A running upload's worker asks the server to forget it; with none, we do.
-            if task.state != .running, let resource = canceled.uploadURL, canceled.uploadProtocol?.isResumable == true {
-                let outcome = UploadResource.delete(resource, of: canceled)
-                Logger(label: "bgxfer").info("canceled: \(outcome)", metadata: [LogKey.task: "\(task.id)"])
-            }
+        for task in resolved { try Self.cancel(task, store: store, context: context) }
+    }
+
+    /// Cancels one task (`reason` says who asked, for the log). The worker notices the state and
+    /// stops; the partial file is deleted, a scheduled start's timer stopped, and a resumable
+    /// upload's resource deleted on the server (by its worker when one runs it, else here).
+    static func cancel(_ task: TransferTask, store: Store, context: Context, reason: String = "by the user") throws {
+        let canceled = try store.transition(task.id, on: .cancel) { task in
+            task.finishedAt = .now
+            task.bytesPerSecond = nil
+            task.nextAttemptAt = nil
+        }
+        let log = { (message: String) in Logger(label: "bgxfer").info("\(message)", metadata: [LogKey.task: "\(task.id)"]) }
+        if let partial = canceled.partialPath { FileSystem.removeIfPresent(partial) }
+        log("canceled \(reason)")
+        if task.state == .scheduled, let outcome = ScheduledStart.disarm(task.id, environment: context.environment) {
+            log("canceled: \(outcome)")
+        }
+        if task.state != .running, let resource = canceled.uploadURL, canceled.uploadProtocol?.isResumable == true {
+            log("canceled: \(UploadResource.delete(resource, of: canceled))")
         }
     }
 

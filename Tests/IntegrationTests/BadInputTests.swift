@@ -61,6 +61,13 @@ import Testing
         Case(arguments: ["wait", "zzz"], status: 1, message: "no task zzz"),
         Case(arguments: ["cancel", "not-an-id!"], status: 1, message: "no task not-an-id!"),
         Case(arguments: ["remove", "zzzzzz"], status: 1, message: "no task zzzzzz"),
+        Case(arguments: ["session", "finish", "nope"], status: 1, message: "no session nope"),
+        Case(arguments: ["session", "cancel", "nope"], status: 1, message: "no session nope"),
+        Case(arguments: ["session", "cancel", "../x"], status: 64, message: "invalid session name"),
+        Case(arguments: ["session", "set", "s", "--parallel", "0"], status: 64, message: "parallelism 0 is out of range: a session runs 1 to 200"),
+        Case(arguments: ["session", "set", "s", "--parallel", "201"], status: 64, message: "parallelism 201 is out of range"),
+        Case(arguments: ["session", "set", "s", "--parallel", "many"], status: 64, message: "many"),
+        Case(arguments: ["session", "set", "s"], status: 64, message: "Missing expected argument '--parallel <n>'"),
     ]
 
     @Test(arguments: cases)

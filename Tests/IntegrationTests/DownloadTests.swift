@@ -341,6 +341,11 @@ import Testing
                 try sandbox.bgxfer("refresh", "add", nginx.url("feed"), "-o", sandbox.file("feed"), "--every", "1h").lines.first)
             #expect(try complete(["refresh", "run"], "") == [refresh])
             #expect(try complete(["refresh", "remove"], String(refresh.prefix(3))) == [refresh])
+
+            // Session names, for session finish, cancel and set.
+            #expect(try sandbox.bgxfer("session", "set", "nightly", "--parallel", "2").status == 0)
+            #expect(try complete(["session", "finish"], "") == ["default", "nightly"])
+            #expect(try complete(["session", "set"], "n") == ["nightly"])
         }
     }
 }

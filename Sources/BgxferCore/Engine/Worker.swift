@@ -9,8 +9,6 @@ import Logging
 /// tasks there, and the worker notices (an inotify watch on the store, `PRAGMA data_version`)
 /// and follows. It holds its session's lock for as long as it runs.
 public final class Worker {
-    /// SPEC §1: up to 6 transfers at once per session by default.
-    public static let defaultParallelism = 6
     /// How often progress is saved (one transaction for all running transfers).
     static let progressInterval = 0.5
     /// How often the store is checked even without an inotify event.
@@ -19,7 +17,6 @@ public final class Worker {
     private let store: Store
     private let session: String
     private var lock: FileLock
-    private let parallelism: Int
     private let logger: Logger
     private let multi: CurlMulti
     private let watcher: StoreWatcher?
@@ -40,7 +37,7 @@ public final class Worker {
     private var attemptStarted: [TaskID: Double] = [:]
 
     public init(
-        store: Store, session: String, lock: FileLock, parallelism: Int = defaultParallelism,
+        store: Store, session: String, lock: FileLock,
         clock: SchedulerClock = SchedulerClock(fixed: nil), notifier: any Notifier, logger: Logger
     ) throws {
         self.store = store
@@ -48,7 +45,6 @@ public final class Worker {
         self.notifier = notifier
         self.session = session
         self.lock = lock
-        self.parallelism = parallelism
         var logger = logger
         logger[metadataKey: LogKey.session] = .string(session)
         self.logger = logger
@@ -131,7 +127,8 @@ public final class Worker {
     // MARK: - Following the store
 
     /// Stops transfers whose task is no longer running (suspended, canceled, removed) and
-    /// starts ready tasks while there are free slots.
+    /// starts ready tasks while there are free slots (the session's parallelism, read each time:
+    /// `session set` may change it while the worker runs).
     private func reconcile() throws {
         if !active.isEmpty {
             let states = try store.states(of: Array(active.keys))
@@ -141,6 +138,7 @@ public final class Worker {
             }
         }
         _ = try store.releaseDueScheduled(now: clock.now, session: session)
+        let parallelism = try store.parallelism(of: session)
         for task in try store.claimReady(session: session, limit: parallelism - active.count, pid: pid) {
             try start(task)
         }

@@ -7,6 +7,7 @@ import GRDB
 extension Store {
     public func insert(_ refresh: RefreshTask) throws -> RefreshTask {
         try write { db in
+            try Self.admit(db, session: refresh.session)
             if let other = try RefreshTask.filter(Column("destination") == refresh.destination).fetchOne(db) {
                 throw BgxferError.cannotCreate("\(refresh.destination) is already refreshed by refresh task \(other.id)")
             }
@@ -46,8 +47,9 @@ extension Store {
 
     /// Starts the runs that are due at `now` (or refresh `only`, due or not): for each, in one
     /// transaction, its next due time moves on and a download task is queued. Refreshes whose
-    /// last run is still going are skipped. Several `wake`s at once therefore start each due run
-    /// exactly once: the second finds the first's next due time. Returns the queued tasks.
+    /// last run is still going, or whose session is finishing, are skipped (they stay due).
+    /// Several `wake`s at once therefore start each due run exactly once: the second finds the
+    /// first's next due time. Returns the queued tasks.
     public func startDueRefreshes(now: Date, only: TaskID? = nil) throws -> [TransferTask] {
         try write { db in
             var request = RefreshTask.all()
@@ -59,6 +61,7 @@ extension Store {
                 {
                     continue
                 }
+                if try Self.isFinishing(db, session: refresh.session) { continue }
                 var draft = TaskDraft(url: refresh.url, destination: refresh.destination)
                 draft.session = refresh.session
                 draft.overwrite = true

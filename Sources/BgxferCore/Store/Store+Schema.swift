@@ -110,6 +110,18 @@ extension Store {
                     ALTER TABLE task ADD COLUMN beginAt DATETIME;
                     """)
         }
+        migrator.registerMigration("v7: sessions") { db in
+            let range = SessionSettings.parallelismRange
+            try db.execute(
+                sql: """
+                    CREATE TABLE session (
+                        name TEXT PRIMARY KEY NOT NULL,
+                        parallelism INTEGER NOT NULL DEFAULT \(SessionSettings.defaultParallelism)
+                            CHECK (parallelism BETWEEN \(range.lowerBound) AND \(range.upperBound)),
+                        finishing BOOLEAN NOT NULL DEFAULT 0
+                    );
+                    """)
+        }
         return migrator
     }()
 }

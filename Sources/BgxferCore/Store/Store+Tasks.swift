@@ -23,8 +23,9 @@ extension Store {
     }
 
     /// Inside a write transaction: a new task with an unused ID, unless its destination
-    /// belongs to a live task.
+    /// belongs to a live task or its session is finishing.
     static func insert(_ db: Database, _ draft: TaskDraft, now: Date) throws -> TransferTask {
+        try admit(db, session: draft.session)
         if let destination = draft.destination,
             let owner =
                 try TransferTask

@@ -65,6 +65,12 @@ public final class FileLock {
         descriptor = -1
     }
 
+    /// The PID its holder recorded (`recordHolder`), while the lock on `path` is held.
+    public static func holder(at path: String) -> Int32? {
+        guard isHeld(at: path), let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     /// Whether some process holds the lock on `path` right now. A missing file is not held.
     public static func isHeld(at path: String) -> Bool {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

@@ -1,0 +1,129 @@
+import ArgumentParser
+import BgxferCore
+import Logging
+
+/// `bgxfer session`: Apple's background sessions (`finishTasksAndInvalidate`,
+/// `invalidateAndCancel`) and how many transfers each runs at once.
+struct Session: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List sessions, let one finish, cancel one, or set how many transfers it runs at once.",
+        discussion: """
+            Every task belongs to a session ('default' unless --session names another), and one \\
+            worker runs each session's transfers, up to its parallelism (6 unless set, at most \\
+            200) at once; the others wait queued.
+            """,
+        subcommands: [ListSessions.self, Finish.self, CancelSession.self, SetParallelism.self])
+
+    struct ListSessions: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list",
+            abstract: "List sessions: state, parallelism, tasks running, pending, suspended and ended, worker PID.")
+
+        @Flag(help: "Print a JSON array.")
+        var json = false
+
+        func run() throws { try run(.current()) }
+
+        func run(_ context: Context) throws {
+            let sessions = try Store.openExisting(context.paths)?.sessions() ?? []
+            if json {
+                context.console.out(JSONValue.array(sessions.map(SessionTable.json)).rendered(pretty: true) + "\n")
+            } else if !sessions.isEmpty {
+                context.console.out(SessionTable.render(sessions) + "\n")
+            }
+        }
+    }
+
+    struct Finish: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Let a session's tasks end, taking no new ones meanwhile.",
+            discussion: """
+                The session's tasks go on (queued ones start, suspended ones wait for 'bgxfer \\
+                resume'); new downloads, uploads and refresh runs in it are refused until the last \\
+                of them has ended. Then it takes tasks again.
+                """)
+
+        @Argument(help: "The session.", completion: SessionCompletion.kind)
+        var name: String
+
+        func run() throws { try run(.current()) }
+
+        func run(_ context: Context) throws {
+            let name = try SessionName.validate(name)
+            let store = try context.openStore()
+            try Session.requireKnown(name, store)
+            let live = try store.finish(session: name)
+            if live == 0 {
+                context.console.error("session \(name) has no task left to finish\n")
+            } else {
+                Logger(label: "bgxfer").info("session \(name) is finishing: \(live) task(s) left")
+                context.console.error("session \(name) is finishing: it takes no new task until its \(live) remaining task(s) have ended\n")
+            }
+        }
+    }
+
+    struct CancelSession: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "cancel",
+            abstract: "Cancel every task of a session that has not ended; print their IDs.",
+            discussion: "As 'bgxfer cancel' on each: partial files are deleted. Ended tasks stay listed.")
+
+        @Argument(help: "The session.", completion: SessionCompletion.kind)
+        var name: String
+
+        func run() throws { try run(.current()) }
+
+        func run(_ context: Context) throws {
+            let name = try SessionName.validate(name)
+            let store = try context.openStore()
+            try Session.requireKnown(name, store)
+            for task in try store.liveTasks(of: name) {
+                do {
+                    try Cancel.cancel(task, store: store, context: context, reason: "with its session (bgxfer session cancel)")
+                } catch let error as BgxferError where (try? store.task(task.id))?.state.isTerminal ?? true {
+                    // It ended (or was removed) between the look and the cancel: nothing to do.
+                    Logger(label: "bgxfer").info("not canceled: \(error.message)", metadata: [LogKey.task: "\(task.id)"])
+                    continue
+                }
+                context.console.out("\(task.id)\n")
+            }
+        }
+    }
+
+    struct SetParallelism: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set",
+            abstract: "Set how many of a session's transfers run at once.",
+            discussion: """
+                A running worker follows the new number as soon as it notices (within a few \\
+                seconds): it starts no transfer past it; transfers already running go on.
+                """)
+
+        @Argument(help: "The session (it need not have tasks yet).", completion: SessionCompletion.kind)
+        var name: String
+
+        @Option(help: ArgumentHelp("Transfers at once: 1 to 200.", valueName: "n"))
+        var parallel: Int
+
+        func run() throws { try run(.current()) }
+
+        func run(_ context: Context) throws {
+            let name = try SessionName.validate(name)
+            let store = try context.openStore()
+            try store.setParallelism(parallel, of: name)
+            Logger(label: "bgxfer").info("session \(name) runs up to \(parallel) transfer(s) at once")
+        }
+    }
+
+    static func requireKnown(_ name: String, _ store: Store) throws {
+        guard try store.sessions().contains(where: { $0.name == name }) else { throw BgxferError("no session \(name)") }
+    }
+}
+
+/// Session names complete from the store.
+enum SessionCompletion {
+    static let kind = CompletionKind.custom { _, _, prefix in
+        guard let store = try? Store.openExisting(Paths()), let sessions = try? store.sessions() else { return [] }
+        return sessions.map(\.name).filter { $0.hasPrefix(prefix) }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import BgxferCore
+
+/// Sessions in the store: settings, finishing, summaries.
+@Suite final class SessionStoreTests {
+    let directory: String
+    let store: Store
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.path + "/bgxfer-sessions-\(UUID().uuidString)"
+        store = try Store.open(Paths(environment: ["HOME": directory, "XDG_STATE_HOME": directory]))
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
+
+    func insert(session: String) throws -> TransferTask {
+        var draft = TaskDraft(url: "https://h/a", destination: "/tmp/s-\(UUID().uuidString)")
+        draft.session = session
+        return try store.insert(draft)
+    }
+
+    @Test func parallelismIsSixUntilSetAndStaysWithinOneTo200() throws {
+        #expect(try store.parallelism(of: "a") == 6)
+        try store.setParallelism(200, of: "a")
+        try store.setParallelism(2, of: "a")
+        #expect(try store.parallelism(of: "a") == 2)
+        #expect(try store.parallelism(of: "b") == 6)
+        for wrong in [0, 201, -1] {
+            #expect {
+                try store.setParallelism(wrong, of: "a")
+            } throws: { error in
+                (error as? BgxferError)?.message.contains("parallelism \(wrong) is out of range") == true
+            }
+        }
+        #expect(try store.parallelism(of: "a") == 2)
+        // The schema holds the range too.
+        #expect(throws: DatabaseError.self) {
+            try self.store.database.write { db in try db.execute(sql: "UPDATE session SET parallelism = 500") }
+        }
+    }
+
+    @Test func aFinishingSessionRefusesTasksUntilItsLiveOnesEndThenOpensAgain() throws {
+        let first = try insert(session: "s")
+        let second = try insert(session: "s")
+        #expect(try store.finish(session: "s") == 2)
+        #expect {
+            try self.insert(session: "s")
+        } throws: { error in
+            (error as? BgxferError)?.message
+                == "session s is finishing: it takes no new task until its 2 remaining task(s) have ended"
+        }
+        _ = try insert(session: "other")
+        #expect(try store.sessions().first { $0.name == "s" }?.finishing == true)
+
+        try store.transition(first.id, on: .cancel)
+        #expect(throws: BgxferError.self) { try self.insert(session: "s") }
+        try store.transition(second.id, on: .cancel)
+        #expect(try store.sessions().first { $0.name == "s" }?.finishing == false)
+        _ = try insert(session: "s")
+        // Open again: the flag went with that task, so the session is not finishing any more.
+        _ = try insert(session: "s")
+    }
+
+    @Test func finishingASessionWithNothingLeftChangesNothing() throws {
+        let task = try insert(session: "s")
+        try store.transition(task.id, on: .cancel)
+        #expect(try store.finish(session: "s") == 0)
+        _ = try insert(session: "s")
+    }
+
+    @Test func summariesCountTasksByStateAndKeepSettingsOfEmptySessions() throws {
+        let canceled = try insert(session: "b")
+        try store.transition(canceled.id, on: .cancel)
+        _ = try insert(session: "b")
+        _ = try insert(session: "a")
+        try store.setParallelism(9, of: "c")
+        let sessions = try store.sessions()
+        #expect(sessions.map(\.name) == ["a", "b", "c"])
+        #expect(sessions[1].counts == [.queued: 1, .canceled: 1])
+        #expect(sessions[1].liveTasks == 1)
+        #expect(sessions[2].parallelism == 9 && sessions[2].counts.isEmpty)
+        #expect(sessions.allSatisfy { $0.workerPid == nil })
+        #expect(try store.liveTasks(of: "b").map(\.state) == [.queued])
+    }
+
+    @Test func aFinishingSessionsRefreshRunsWaitUntilItIsOpen() throws {
+        let live = try insert(session: "s")
+        let now = Date()
+        let refresh = try store.insert(
+            RefreshTask(
+                id: TaskID.random(), url: "https://h/feed", destination: "/tmp/feed-\(UUID().uuidString)", every: 3600,
+                requestHeaders: [], notify: nil, session: "s", createdAt: now, nextRunAt: now))
+        #expect(try store.finish(session: "s") == 1)
+        #expect(try store.startDueRefreshes(now: now).isEmpty)
+        #expect(throws: BgxferError.self) {
+            try self.store.insert(
+                RefreshTask(
+                    id: TaskID.random(), url: "https://h/other", destination: "/tmp/other-\(UUID().uuidString)",
+                    every: 3600, requestHeaders: [], notify: nil, session: "s", createdAt: now, nextRunAt: now))
+        }
+        try store.transition(live.id, on: .cancel)
+        #expect(try store.startDueRefreshes(now: now).map(\.refreshID) == [refresh.id])
+    }
+}
