@@ -186,7 +186,7 @@ _bgxfer() {
 
 _bgxfer_download() {
     repeating_flags=()
-    non_repeating_flags=(--overwrite --insecure --allow-downgrade --notify --wait --json --version -h --help)
+    non_repeating_flags=(--overwrite --content-disposition --insecure --allow-downgrade --notify --wait --json --version -h --help)
     repeating_options=(-H --header)
     non_repeating_options=(--output -o --directory -d --checksum --session --limit-rate --connect-timeout --no-progress-timeout --retries --begin-after --begin-at --success-title --failure-title)
     __bgxfer_offer_flags_options 1

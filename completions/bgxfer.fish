@@ -23,7 +23,7 @@ function __bgxfer_parse_tokens -S
         __bgxfer_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'download'
-            __bgxfer_parse_subcommand 1 'o/output=' 'd/directory=' 'overwrite' 'checksum=' 'H/header=+' 'session=' 'limit-rate=' 'connect-timeout=' 'no-progress-timeout=' 'retries=' 'begin-after=' 'begin-at=' 'insecure' 'allow-downgrade' 'notify' 'success-title=' 'failure-title=' 'wait' 'json' 'version' 'h/help'
+            __bgxfer_parse_subcommand 1 'o/output=' 'd/directory=' 'overwrite' 'content-disposition' 'checksum=' 'H/header=+' 'session=' 'limit-rate=' 'connect-timeout=' 'no-progress-timeout=' 'retries=' 'begin-after=' 'begin-at=' 'insecure' 'allow-downgrade' 'notify' 'success-title=' 'failure-title=' 'wait' 'json' 'version' 'h/help'
         case 'upload'
             __bgxfer_parse_subcommand 2 'X/request=' 'F/form=+' 'protocol=' 'reply=' 'H/header=+' 'session=' 'limit-rate=' 'connect-timeout=' 'no-progress-timeout=' 'retries=' 'begin-after=' 'begin-at=' 'insecure' 'allow-downgrade' 'notify' 'success-title=' 'failure-title=' 'wait' 'json' 'version' 'h/help'
         case 'list'
@@ -158,6 +158,7 @@ complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_positional "bgxfe
 complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer download" o output' -l 'output' -s 'o' -d 'Save to this path.' -rfka ''
 complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer download" d directory' -l 'directory' -s 'd' -d 'Save into this directory.' -rfka ''
 complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer download" overwrite' -l 'overwrite' -d 'Replace the destination if it exists.'
+complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer download" content-disposition' -l 'content-disposition' -d 'Take the file name from the server\'s Content-Disposition header (else the URL\'s).'
 complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer download" checksum' -l 'checksum' -d 'Verify the file before saving it: sha256:<64 hex digits>.' -rfka ''
 complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer download"' -s 'H' -l 'header' -d 'Send this request header; repeat for more.' -rfka ''
 complete -c 'bgxfer' -n '__bgxfer_should_offer_completions_for_flags_or_options "bgxfer download" session' -l 'session' -d 'Run the task in this session (one worker per session).' -rfka ''

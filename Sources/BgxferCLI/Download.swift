@@ -9,6 +9,12 @@ struct Download: ParsableCommand {
             returns. The file is saved under the URL's last path segment in the current directory, \
             unless -o or -d says otherwise, and appears under its name only when complete (and \
             checksum-verified with --checksum).
+
+            With --content-disposition the name comes from the server's Content-Disposition \
+            header when it gives one (filename* or filename, reduced to a base name; a name that \
+            is empty, '.', '..', starts with a dot or holds control characters is not used), else \
+            from the URL, and is decided before the first byte is written: an existing file of \
+            that name (without --overwrite) or another task's destination fails the task.
             """)
 
     @Argument(help: "The URL to fetch: http, https, ftp or ftps.")
@@ -22,6 +28,9 @@ struct Download: ParsableCommand {
 
     @Flag(help: "Replace the destination if it exists.")
     var overwrite = false
+
+    @Flag(help: "Take the file name from the server's Content-Disposition header (else the URL's).")
+    var contentDisposition = false
 
     @Option(help: ArgumentHelp("Verify the file before saving it: sha256:<64 hex digits>.", valueName: "sha256:hex"))
     var checksum: String?
@@ -42,15 +51,26 @@ struct Download: ParsableCommand {
         let url = try TransferURL.validate(url)
         let destination = Destination(
             output: output, directory: directory, overwrite: overwrite, workingDirectory: context.workingDirectory)
-        let path = try destination.path(for: url)
-        var draft = TaskDraft(url: url, destination: path)
+        var draft: TaskDraft
+        let target: String
+        if contentDisposition {
+            if output != nil { throw BgxferError.usage("--content-disposition takes the file's name from the server: it excludes -o") }
+            let folder = Destination.absolute(directory ?? ".", in: context.workingDirectory)
+            try destination.checkDirectory(folder)
+            draft = TaskDraft(url: url, destination: nil)
+            draft.nameDirectory = folder
+            target = "\(folder)/ (named by the server)"
+        } else {
+            target = try destination.path(for: url)
+            try destination.check(target)
+            draft = TaskDraft(url: url, destination: target)
+        }
         draft.overwrite = overwrite
         draft.checksum = try checksum.map(Checksum.parse)
         try transfer.apply(to: &draft, clock: context.clock())
         draft.notify = try notification.settings()
-        try destination.check(path)
         try context.starter.launcher.prepare()
 
-        try context.submit(draft, describedAs: "\(Redaction.url(url)) → \(path)", json: json, wait: wait)
+        try context.submit(draft, describedAs: "\(Redaction.url(url)) → \(target)", json: json, wait: wait)
     }
 }

@@ -32,7 +32,11 @@ enum TaskDetails {
             ("ID", task.id.rawValue), ("Kind", task.kind.rawValue), ("Session", task.session),
             ("State", task.state.rawValue), ("URL", Redaction.url(task.url)),
         ]
-        if let destination = task.destination { rows.append(("Destination", destination)) }
+        if let destination = task.destination {
+            rows.append(("Destination", destination))
+        } else if let directory = task.nameDirectory {
+            rows.append(("Destination", "\(directory)/ (named by the server's first response)"))
+        }
         if let source = task.source { rows.append(("Source", "\(source.path) (\(Format.bytes(source.size)))")) }
         for part in task.form ?? [] {
             let what = part.file.map { "\($0.path) (\(Format.bytes($0.size)), \(part.contentType ?? "-"))" } ?? "\"\(part.value ?? "")\""

@@ -31,6 +31,8 @@ import Testing
         Case(arguments: ["download", "URL", "--limit-rate=-5M"], status: 64, message: "malformed rate"),
         Case(arguments: ["download", "URL", "--session", "../etc"], status: 64, message: "invalid session name"),
         Case(arguments: ["download", "URL", "--bogus"], status: 64, message: "Unknown option '--bogus'"),
+        Case(arguments: ["download", "URL", "--content-disposition", "-o", "x"], status: 64, message: "--content-disposition takes the file's name from the server: it excludes -o"),
+        Case(arguments: ["download", "URL", "--content-disposition", "-d", "/nonexistent/dir"], status: 73, message: "does not exist"),
         Case(arguments: ["download", "URL", "--success-title", " "], status: 64, message: "--success-title must not be empty"),
         Case(arguments: ["download", "URL", "--failure-title", "a\nb"], status: 64, message: "must be one line"),
         Case(arguments: ["download", "URL"], environment: ["BGXFER_LAUNCHER": "systemd"], status: 64, message: "invalid BGXFER_LAUNCHER 'systemd'"),

@@ -8,6 +8,7 @@ counts the body bytes it sends per file. Faults are set per file with a POST of 
 
     {"rate": 8388608}                      throttle every response to this many bytes/s
     {"ignore_range": true}                 always answer 200 with the whole file
+    {"content_disposition": "attachment; filename=x"}   send this Content-Disposition with the file
     {"plan": [step, ...]}                  one step consumed per GET of the file, in order:
         {"drop_after": N}                  send N body bytes, then drop the connection
         {"stall_after": N, "stall": S}     send N body bytes, then send nothing for S seconds
@@ -15,6 +16,7 @@ counts the body bytes it sends per file. Faults are set per file with a POST of 
         {"wrong_start": true}              answer a range request with 206 from a wrong offset
         {}                                 behave
 
+A query string is not part of the name: /get?id=1 serves the file "get".
 GET /_stats/<name> returns {"bytes_sent": N, "requests": [{"range", "if_range", "status", "time"}]}.
 Usage: fault_server.py PORT ROOT
 """
@@ -61,6 +63,8 @@ class Handler(BaseHTTPRequestHandler):
         settings = json.loads(self.rfile.read(length) or b"{}")
         with LOCK:
             faults = FAULTS.setdefault(name, {"rate": None, "ignore_range": False, "plan": []})
+            if "content_disposition" in settings:
+                faults["content_disposition"] = settings["content_disposition"]
             if "rate" in settings:
                 faults["rate"] = settings["rate"]
             if "ignore_range" in settings:
@@ -73,12 +77,13 @@ class Handler(BaseHTTPRequestHandler):
         if self.path.startswith("/_stats/"):
             with LOCK:
                 return self.send_json(200, stats_for(self.path[len("/_stats/"):]))
-        name = self.path.lstrip("/")
+        name = self.path.lstrip("/").split("?")[0]
         path = os.path.join(self.server.root, name)
         with LOCK:
             faults = FAULTS.setdefault(name, {"rate": None, "ignore_range": False, "plan": []})
             step = faults["plan"].pop(0) if faults["plan"] else {}
             rate, ignore_range = faults["rate"], faults["ignore_range"]
+            disposition = faults.get("content_disposition")
             record = {"range": self.headers.get("Range"), "if_range": self.headers.get("If-Range"), "time": time.time()}
             stats_for(name)["requests"].append(record)
         try:
@@ -132,6 +137,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Last-Modified", last_modified)
         self.send_header("Accept-Ranges", "bytes")
         self.send_header("Content-Length", str(end - start + 1))
+        if disposition:
+            self.send_header("Content-Disposition", disposition)
         if status == 206:
             shown = start if step.get("wrong_start") else claimed_start
             self.send_header("Content-Range", "bytes %d-%d/%d" % (shown, end, size))

@@ -38,6 +38,14 @@ final class Transfer {
     private var alreadyComplete = false
     /// A refresh run's conditional GET answered 304: the destination stays as it is.
     private var notModified = false
+    /// Where the file goes: the task's destination, or for `--content-disposition` the name the
+    /// first response gives it (nil until then).
+    private(set) var destination: String?
+    /// Records the name a `--content-disposition` download takes (in the store, refusing one a
+    /// live task already targets); set by the worker.
+    private let claimDestination: (String) throws -> Void
+    /// Set when the file cannot be saved under the name it would take: the attempt fails.
+    private var rejectedName: TaskError?
     /// errno of a failed write to the partial file.
     private var writeError: Int32?
     /// The response, once known, until the worker has stored it.
@@ -61,12 +69,14 @@ final class Transfer {
     /// alone 2.04 s, 64 MiB alone 2.20 s, 64 MiB with writeback 1.43 s; curl 1.76 s.)
     static let writebackBytes: Int64 = 4 << 20
 
-    init(task: TransferTask) throws {
+    init(task: TransferTask, claimDestination: @escaping (String) throws -> Void = { _ in }) throws {
         guard let partialPath = task.partialPath else {
             throw BgxferError("task \(task.id) has no partial file path")
         }
         self.task = task
         self.partialPath = partialPath
+        self.claimDestination = claimDestination
+        destination = task.destination
         isHTTP = task.url.lowercased().hasPrefix("http")
         let start = ResumeRules.start(
             durable: task.durableBytes, validator: task.validator, partialLength: FileSystem.size(partialPath))
@@ -224,6 +234,7 @@ final class Transfer {
             return false
         } else {
             response.bytesExpected = length
+            guard nameFile(&response) else { return false }
         }
         response.validator = ResumeRules.validator(
             etag: response.value(of: "ETag"), lastModified: response.value(of: "Last-Modified"),
@@ -241,9 +252,50 @@ final class Transfer {
             restartReason = "the file on the FTP server changed (size or modification time)"
             return false
         }
+        guard nameFile(&response) else { return false }
         response.bytesExpected = size
         response.validator = validator
         response.describesFile = true
+        return true
+    }
+
+    /// `--content-disposition`, before the first byte is written: the file's name, from the
+    /// response's `Content-Disposition` when it gives a safe one, else from the URL. A name
+    /// that is taken (an existing file without `--overwrite`, another live task's destination)
+    /// or missing fails the attempt. Returns false then. Other tasks, and later attempts of
+    /// this one, keep the destination they have.
+    private func nameFile(_ response: inout ResponseInfo) -> Bool {
+        guard destination == nil, let directory = task.nameDirectory else { return true }
+        var name: String?
+        var origin = "the URL's name"
+        switch response.value(of: "Content-Disposition").map(ContentDisposition.fileName) ?? .none {
+        case .name(let suggested):
+            name = suggested
+            origin = "the server's Content-Disposition"
+        case .refused(let why):
+            response.note = "the server's Content-Disposition is not used: \(why)"
+        case .none:
+            break
+        }
+        name = name ?? TransferURL.lastPathSegment(task.url).flatMap(FileName.validate)
+        guard let name else {
+            rejectedName = TaskError(
+                code: "no-file-name", message: "neither the server (Content-Disposition) nor the URL names the file: use -o")
+            return false
+        }
+        let path = directory + "/" + name
+        do {
+            if FileSystem.exists(path) && !task.overwrite {
+                throw BgxferError("\(path) exists: use --overwrite to replace it, or -o to choose another name")
+            }
+            try claimDestination(path)
+        } catch {
+            let message = (error as? BgxferError)?.message ?? "\(error)"
+            rejectedName = TaskError(code: "destination-exists", message: "\(message) (named by \(origin))")
+            return false
+        }
+        destination = path
+        response.note = [response.note, "saving as \(name), named by \(origin)"].compactMap { $0 }.joined(separator: "; ")
         return true
     }
 
@@ -299,6 +351,7 @@ final class Transfer {
             _ = acceptResponse()
         }
         if let restartReason { return .restart(reason: restartReason) }
+        if let rejectedName { return .failed(rejectedName, retryAfter: nil) }
         if let status = rejectedStatus {
             sync()
             return .failed(HTTPStatus.error(status, statusLine: statusLine), retryAfter: retryAfter())
@@ -348,7 +401,7 @@ final class Transfer {
     /// durable. On failure the bytes are good: they stay where the message says.
     func putInPlace() throws {
         if notModified { return FileSystem.removeIfPresent(partialPath) }
-        guard let destination = task.destination else { throw BgxferError("task \(task.id) has no destination") }
+        guard let destination else { throw BgxferError("task \(task.id) has no destination") }
         let result = task.overwrite ? rename(partialPath, destination) : bgx_rename_noreplace(partialPath, destination)
         if result != 0 {
             let reason = errno == EEXIST
@@ -361,8 +414,8 @@ final class Transfer {
     }
 
     func completionSummary(seconds: Double) -> String {
-        if notModified { return "not modified (304): \(task.destination ?? "-") left as it was" }
-        return "\(bytesWritten) bytes in \(String(format: "%.2f", seconds)) s → \(task.destination ?? "-")"
+        if notModified { return "not modified (304): \(destination ?? "-") left as it was" }
+        return "\(bytesWritten) bytes in \(String(format: "%.2f", seconds)) s → \(destination ?? "-")"
     }
 
     // MARK: - Durability
@@ -461,6 +514,8 @@ struct ResponseInfo: Equatable {
     var describesFile = false
     /// Uploads: the start of the reply's body (at most `TransferTask.replyLimit` bytes).
     var body: Data?
+    /// Something about the response worth a line in the task's log (the name it was saved as).
+    var note: String?
 
     /// The header's value in the final response (names compare case-insensitively).
     func value(of name: String) -> String? {

@@ -193,7 +193,7 @@ public final class Worker {
         do {
             transfer =
                 switch (task.kind, task.uploadProtocol?.isResumable ?? false) {
-                case (.download, _): try Transfer(task: task)
+                case (.download, _): try Transfer(task: task) { [store] in try store.claimDestination(task.id, $0) }
                 case (.upload, false): try Upload(task: task)
                 case (.upload, true): try ResumableUpload(task: task)
                 }
@@ -237,7 +237,9 @@ public final class Worker {
 
     /// What an attempt moves, for its log line.
     private static func describe(_ task: TransferTask) -> String {
-        guard task.kind == .upload else { return "\(Redaction.url(task.url)) → \(task.destination ?? "-")" }
+        guard task.kind == .upload else {
+            return "\(Redaction.url(task.url)) → \(task.destination ?? task.nameDirectory.map { "\($0)/ (named by the server)" } ?? "-")"
+        }
         let how = task.uploadProtocol.flatMap { $0.isResumable ? $0.rawValue : nil } ?? task.method ?? "POST"
         let resource = task.uploadURL.map { ", continuing at \(Redaction.url($0))" } ?? ""
         return "\(task.source?.path ?? "form") → \(how) \(Redaction.url(task.url))\(resource)"
@@ -320,6 +322,7 @@ public final class Worker {
 
     private func saveResponse(of transfer: any Attempt) throws {
         if let response = transfer.takeResponse() {
+            if let note = response.note { logger.info("\(note)", metadata: taskMetadata(transfer.task.id)) }
             try store.saveResponse(transfer.task.id, response, restartNote: transfer.takeTruncation())
         }
     }

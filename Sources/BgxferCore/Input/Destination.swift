@@ -38,7 +38,17 @@ public struct Destination: Sendable {
     /// Checks the destination's directory exists and takes new files, and that the file does
     /// not exist unless `--overwrite` was given.
     public func check(_ path: String) throws {
-        let parent = (path as NSString).deletingLastPathComponent
+        try checkDirectory((path as NSString).deletingLastPathComponent)
+        if FileSystem.isDirectory(path) {
+            throw BgxferError.cannotCreate("destination \(path) is a directory: use -d for a directory")
+        }
+        if FileSystem.exists(path) && !overwrite {
+            throw BgxferError.cannotCreate("destination \(path) exists: use --overwrite to replace it")
+        }
+    }
+
+    /// Checks the destination directory exists and takes new files.
+    public func checkDirectory(_ parent: String) throws {
         guard FileSystem.exists(parent) else {
             throw BgxferError.cannotCreate("destination directory \(parent) does not exist")
         }
@@ -48,12 +58,6 @@ public struct Destination: Sendable {
         if let error = FileSystem.canCreateFiles(in: parent) {
             throw BgxferError.cannotCreate(
                 "destination directory \(parent) is not writable: \(FileSystem.describe(errno: error))")
-        }
-        if FileSystem.isDirectory(path) {
-            throw BgxferError.cannotCreate("destination \(path) is a directory: use -d for a directory")
-        }
-        if FileSystem.exists(path) && !overwrite {
-            throw BgxferError.cannotCreate("destination \(path) exists: use --overwrite to replace it")
         }
     }
 

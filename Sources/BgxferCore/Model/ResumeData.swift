@@ -46,10 +46,13 @@ public struct ResumeData: Codable, Equatable, Sendable {
         notify = task.notify
         switch task.kind {
         case .download:
-            guard let destination = task.destination, let partialPath = task.partialPath else {
+            guard let partialPath = task.partialPath else {
                 throw BgxferError("task \(task.id) has no partial file: it has no resume data")
             }
-            guard task.durableBytes > 0, let validator = task.validator, FileSystem.exists(partialPath) else {
+            // (A --content-disposition download has its destination once it has bytes.)
+            guard task.durableBytes > 0, let validator = task.validator, let destination = task.destination,
+                FileSystem.exists(partialPath)
+            else {
                 throw BgxferError(
                     "task \(task.id) has nothing to resume from (no bytes on disk the server can vouch for); "
                         + "cancel it without --resume-data")

@@ -6,6 +6,9 @@ public struct TaskDraft: Sendable, Equatable {
     public var session: String = "default"
     public var url: String
     public var destination: String?
+    /// `--content-disposition`: the directory the file goes to; its name comes from the response
+    /// (`destination` is nil until then).
+    public var nameDirectory: String?
     public var requestHeaders: [String] = []
     public var overwrite = false
     public var checksum: String?

@@ -84,6 +84,9 @@ public struct TransferTask: Sendable, Codable, Equatable {
     public var refreshID: TaskID?
     /// `scheduled`: not started before this time (`--begin-after`, `--begin-at`).
     public var beginAt: Date?
+    /// `--content-disposition`: the directory the file goes to. Its name comes from the first
+    /// response's `Content-Disposition` (else the URL) and becomes `destination`, nil until then.
+    public var nameDirectory: String?
     /// How much of a reply body the store keeps.
     public static let replyLimit = 64 * 1024
 

@@ -122,6 +122,9 @@ extension Store {
                     );
                     """)
         }
+        migrator.registerMigration("v8: names from Content-Disposition") { db in
+            try db.execute(sql: "ALTER TABLE task ADD COLUMN nameDirectory TEXT")
+        }
         return migrator
     }()
 }

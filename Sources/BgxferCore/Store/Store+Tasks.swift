@@ -26,21 +26,23 @@ extension Store {
     /// belongs to a live task or its session is finishing.
     static func insert(_ db: Database, _ draft: TaskDraft, now: Date) throws -> TransferTask {
         try admit(db, session: draft.session)
-        if let destination = draft.destination,
-            let owner =
-                try TransferTask
-                .filter(TransferTask.Field.destination == destination)
-                .filter(TaskState.live.map(\.rawValue).contains(TransferTask.Field.state))
-                .fetchOne(db)
-        {
-            throw BgxferError.cannotCreate(
-                "\(destination) is already the destination of task \(owner.id) (\(owner.state))")
-        }
+        if let destination = draft.destination { try requireFree(db, destination) }
         var id = TaskID.random()
         while try TransferTask.exists(db, key: id.rawValue) { id = TaskID.random() }
         try TransferTask(draft: draft, id: id, createdAt: now).insert(db)
         // What the store holds (dates at its millisecond precision), not what we meant to write.
         return try TransferTask.fetchOne(db, key: id.rawValue)!
+    }
+
+    /// Throws when a live task (other than `except`) already targets `destination`.
+    static func requireFree(_ db: Database, _ destination: String, except: TaskID? = nil) throws {
+        var owners = TransferTask
+            .filter(TransferTask.Field.destination == destination)
+            .filter(TaskState.live.map(\.rawValue).contains(TransferTask.Field.state))
+        if let except { owners = owners.filter(TransferTask.Field.id != except.rawValue) }
+        if let owner = try owners.fetchOne(db) {
+            throw BgxferError.cannotCreate("\(destination) is already the destination of task \(owner.id) (\(owner.state))")
+        }
     }
 
     public func task(_ id: TaskID) throws -> TransferTask? {
@@ -160,7 +162,8 @@ extension TransferTask {
         self.init(
             id: id, kind: draft.kind, session: draft.session, state: .queued, url: draft.url,
             destination: draft.destination,
-            partialPath: draft.destination.map { PartialFile.path(for: $0, id: id) },
+            partialPath: draft.destination.map { PartialFile.path(for: $0, id: id) }
+                ?? draft.nameDirectory.map { PartialFile.path(inDirectory: $0, id: id) },
             requestHeaders: draft.requestHeaders, overwrite: draft.overwrite, checksum: draft.checksum,
             limitRate: draft.limitRate, insecure: draft.insecure, allowDowngrade: draft.allowDowngrade,
             connectTimeout: draft.connectTimeout, noProgressTimeout: draft.noProgressTimeout,
@@ -176,6 +179,7 @@ extension TransferTask {
         uploadProtocol = draft.uploadProtocol
         uploadURL = draft.uploadURL
         refreshID = draft.refreshID
+        nameDirectory = draft.nameDirectory
         // The caller sets a beginning only when it is still to come by the scheduler's clock.
         if let beginAt = draft.beginAt {
             self.beginAt = beginAt
@@ -200,6 +204,12 @@ public enum PartialFile {
     /// rename is atomic), visibly ours, and unique per task.
     public static func path(for destination: String, id: TaskID) -> String {
         "\(destination).bgxfer-\(id).part"
+    }
+
+    /// `<directory>/bgxfer-<id>.part`: for a download whose name the server gives
+    /// (`--content-disposition`), in the directory it goes to.
+    public static func path(inDirectory directory: String, id: TaskID) -> String {
+        "\(directory)/bgxfer-\(id).part"
     }
 
     /// Moves a partial file to `target` (resume data continued somewhere else): a rename, or on

@@ -57,6 +57,16 @@ extension Store {
         }
     }
 
+    /// `--content-disposition`: the task's file gets its name, once, unless another live task
+    /// already targets that path (then this throws, saying which).
+    func claimDestination(_ id: TaskID, _ path: String) throws {
+        try write { db in
+            try Self.requireFree(db, path, except: id)
+            try db.execute(
+                sql: "UPDATE task SET destination = ? WHERE id = ? AND destination IS NULL", arguments: [path, id.rawValue])
+        }
+    }
+
     /// When the session's next waiting task may be retried, if it has one.
     func nextRetry(session: String) throws -> Date? {
         try read { db in
