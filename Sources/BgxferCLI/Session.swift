@@ -43,15 +43,12 @@ struct Session: ParsableCommand {
                 of them has ended. Then it takes tasks again.
                 """)
 
-        @Argument(help: "The session.", completion: SessionCompletion.kind)
-        var name: String
+        @OptionGroup var session: KnownSession
 
         func run() throws { try run(.current()) }
 
         func run(_ context: Context) throws {
-            let name = try SessionName.validate(name)
-            let store = try context.openStore()
-            try Session.requireKnown(name, store)
+            let (name, store) = try session.open(context)
             let live = try store.finish(session: name)
             if live == 0 {
                 context.console.error("session \(name) has no task left to finish\n")
@@ -68,15 +65,12 @@ struct Session: ParsableCommand {
             abstract: "Cancel every task of a session that has not ended; print their IDs.",
             discussion: "As 'bgxfer cancel' on each: partial files are deleted. Ended tasks stay listed.")
 
-        @Argument(help: "The session.", completion: SessionCompletion.kind)
-        var name: String
+        @OptionGroup var session: KnownSession
 
         func run() throws { try run(.current()) }
 
         func run(_ context: Context) throws {
-            let name = try SessionName.validate(name)
-            let store = try context.openStore()
-            try Session.requireKnown(name, store)
+            let (name, store) = try session.open(context)
             for task in try store.liveTasks(of: name) {
                 do {
                     try Cancel.cancel(task, store: store, context: context, reason: "with its session (bgxfer session cancel)")
@@ -115,8 +109,19 @@ struct Session: ParsableCommand {
         }
     }
 
-    static func requireKnown(_ name: String, _ store: Store) throws {
+}
+
+/// The session `finish` and `cancel` act on: one that has tasks or settings.
+struct KnownSession: ParsableArguments {
+    @Argument(help: "The session.", completion: SessionCompletion.kind)
+    var name: String
+
+    /// The validated name and the store, or an error naming an unknown session.
+    func open(_ context: Context) throws -> (name: String, store: Store) {
+        let name = try SessionName.validate(name)
+        let store = try context.openStore()
         guard try store.sessions().contains(where: { $0.name == name }) else { throw BgxferError("no session \(name)") }
+        return (name, store)
     }
 }
 

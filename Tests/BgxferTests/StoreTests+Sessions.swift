@@ -5,19 +5,9 @@ import Testing
 @testable import BgxferCore
 
 /// Sessions in the store: settings, finishing, summaries.
-@Suite final class SessionStoreTests {
-    let directory: String
-    let store: Store
-
-    init() throws {
-        directory = FileManager.default.temporaryDirectory.path + "/bgxfer-sessions-\(UUID().uuidString)"
-        store = try Store.open(Paths(environment: ["HOME": directory, "XDG_STATE_HOME": directory]))
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: directory) }
-
+extension StoreTests {
     func insert(session: String) throws -> TransferTask {
-        var draft = TaskDraft(url: "https://h/a", destination: "/tmp/s-\(UUID().uuidString)")
+        var draft = draft()
         draft.session = session
         return try store.insert(draft)
     }
