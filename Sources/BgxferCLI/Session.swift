@@ -120,7 +120,7 @@ struct KnownSession: ParsableArguments {
     func open(_ context: Context) throws -> (name: String, store: Store) {
         let name = try SessionName.validate(name)
         let store = try context.openStore()
-        guard try store.sessions().contains(where: { $0.name == name }) else { throw BgxferError("no session \(name)") }
+        guard try store.hasSession(name) else { throw BgxferError("no session \(name)") }
         return (name, store)
     }
 }

@@ -127,8 +127,7 @@ public final class Worker {
     // MARK: - Following the store
 
     /// Stops transfers whose task is no longer running (suspended, canceled, removed) and
-    /// starts ready tasks while there are free slots (the session's parallelism, read each time:
-    /// `session set` may change it while the worker runs).
+    /// starts ready tasks while the session's parallelism leaves free slots.
     private func reconcile() throws {
         if !active.isEmpty {
             let states = try store.states(of: Array(active.keys))
@@ -138,8 +137,7 @@ public final class Worker {
             }
         }
         _ = try store.releaseDueScheduled(now: clock.now, session: session)
-        let parallelism = try store.parallelism(of: session)
-        for task in try store.claimReady(session: session, limit: parallelism - active.count, pid: pid) {
+        for task in try store.claimReady(session: session, running: active.count, pid: pid) {
             try start(task)
         }
         nextRetry = try store.nextRetry(session: session)

@@ -4,8 +4,18 @@ import GRDB
 extension Store {
     /// How many of the session's transfers may run at once.
     public func parallelism(of session: String) throws -> Int {
+        try read { db in try Self.parallelism(db, session) }
+    }
+
+    static func parallelism(_ db: Database, _ session: String) throws -> Int {
+        try SessionSettings.fetchOne(db, key: session)?.parallelism ?? SessionSettings.defaultParallelism
+    }
+
+    /// Whether the session has tasks or settings: one `session finish` and `cancel` can act on.
+    public func hasSession(_ session: String) throws -> Bool {
         try read { db in
-            try SessionSettings.fetchOne(db, key: session)?.parallelism ?? SessionSettings.defaultParallelism
+            try TransferTask.filter(TransferTask.Field.session == session).fetchCount(db) > 0
+                || SessionSettings.exists(db, key: session)
         }
     }
 
@@ -45,7 +55,7 @@ extension Store {
 
     /// Every session that has tasks or settings, by name.
     public func sessions() throws -> [SessionSummary] {
-        try read { db in
+        let summaries = try read { db in
             var summaries: [String: SessionSummary] = [:]
             let rows = try Row.fetchAll(db, sql: "SELECT session, state, count(*) FROM task GROUP BY session, state")
             for row in rows {
@@ -59,11 +69,13 @@ extension Store {
                 summary.finishing = settings.finishing && summary.liveTasks > 0
                 summaries[settings.name] = summary
             }
-            return summaries.values.sorted { $0.name < $1.name }.map { summary in
-                var summary = summary
-                summary.workerPid = FileLock.holder(at: paths.lockPath(session: summary.name))
-                return summary
-            }
+            return summaries.values.sorted { $0.name < $1.name }
+        }
+        // The lock files, read outside the transaction.
+        return summaries.map { summary in
+            var summary = summary
+            summary.workerPid = FileLock.holder(at: paths.lockPath(session: summary.name))
+            return summary
         }
     }
 

@@ -31,28 +31,39 @@ extension Store {
     /// time has come), oldest first, to `running` for this worker, and returns them.
     func claimReady(session: String, limit: Int, pid: Int32, now: Date = Date()) throws -> [TransferTask] {
         guard limit > 0 else { return [] }
-        return try write { db in
-            let ready = try TransferTask
-                .filter(TransferTask.Field.session == session)
-                .filter(
-                    TransferTask.Field.state == TaskState.queued.rawValue
-                        || (TransferTask.Field.state == TaskState.waiting.rawValue
-                            && TransferTask.Field.nextAttemptAt <= StoredDate(now)))
-                .order(TransferTask.Field.createdAt, TransferTask.Field.id)
-                .limit(limit)
-                .fetchAll(db)
-            return try ready.map { task in
-                try Self.transition(db, task.id, on: .start) { task in
-                    task.workerPid = pid
-                    task.startedAt = task.startedAt ?? now
-                    task.attempts += 1
-                    task.budgetUsed += 1
-                    task.bytesTransferred = task.durableBytes
-                    task.bytesPerSecond = nil
-                    task.nextAttemptAt = nil
-                    task.errorCode = nil
-                    task.errorMessage = nil
-                }
+        return try write { db in try Self.claimReady(db, session: session, limit: limit, pid: pid, now: now) }
+    }
+
+    /// The worker's claim: as many as the session's parallelism (read in the same transaction:
+    /// `session set` may change it while the worker runs) leaves room for beside the `running`.
+    func claimReady(session: String, running: Int, pid: Int32, now: Date = Date()) throws -> [TransferTask] {
+        try write { db in
+            try Self.claimReady(db, session: session, limit: Self.parallelism(db, session) - running, pid: pid, now: now)
+        }
+    }
+
+    private static func claimReady(_ db: Database, session: String, limit: Int, pid: Int32, now: Date) throws -> [TransferTask] {
+        guard limit > 0 else { return [] }
+        let ready = try TransferTask
+            .filter(TransferTask.Field.session == session)
+            .filter(
+                TransferTask.Field.state == TaskState.queued.rawValue
+                    || (TransferTask.Field.state == TaskState.waiting.rawValue
+                        && TransferTask.Field.nextAttemptAt <= StoredDate(now)))
+            .order(TransferTask.Field.createdAt, TransferTask.Field.id)
+            .limit(limit)
+            .fetchAll(db)
+        return try ready.map { task in
+            try Self.transition(db, task.id, on: .start) { task in
+                task.workerPid = pid
+                task.startedAt = task.startedAt ?? now
+                task.attempts += 1
+                task.budgetUsed += 1
+                task.bytesTransferred = task.durableBytes
+                task.bytesPerSecond = nil
+                task.nextAttemptAt = nil
+                task.errorCode = nil
+                task.errorMessage = nil
             }
         }
     }
