@@ -63,7 +63,11 @@ enum TaskDetails {
         rows.append(("Created", Timestamp.string(task.createdAt)))
         if let started = task.startedAt { rows.append(("Started", Timestamp.string(started))) }
         if let finished = task.finishedAt { rows.append(("Finished", Timestamp.string(finished))) }
-        rows.append(("Attempts", "\(task.attempts) (\(task.budgetUsed) of \(task.maxAttempts) since created or resumed)"))
+        let limit = task.retries.map { "\(task.budgetUsed) of \($0)" } ?? "\(task.budgetUsed)"
+        rows.append(("Attempts", "\(task.attempts) (\(limit) since created or resumed)"))
+        if task.retries == nil, !task.state.isTerminal {
+            rows.append(("Gives up", "after \(Format.duration(task.giveUpAfter)) without progress"))
+        }
         if let next = task.nextAttemptAt, task.state == .waiting { rows.append(("Next attempt", Timestamp.string(next))) }
         if let pid = task.workerPid { rows.append(("Worker PID", "\(pid)")) }
         if let checksum = task.checksum { rows.append(("Checksum", checksum)) }

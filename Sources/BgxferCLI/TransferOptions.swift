@@ -21,8 +21,16 @@ struct TransferOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Abandon an attempt that receives nothing for this long.", valueName: "duration"))
     var noProgressTimeout: String = "2m"
 
-    @Option(help: ArgumentHelp("Attempts in all, the first included, before the task fails.", valueName: "n"))
-    var retries: Int = TaskDraft.defaultMaxAttempts
+    @Option(
+        help: ArgumentHelp(
+            "Fail after this many attempts in all, the first included (default: retry until --give-up-after).",
+            valueName: "n"))
+    var retries: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "Fail when transient failures have let nothing through for this long: 30m, 2d.", valueName: "duration"))
+    var giveUpAfter: String = "7d"
 
     @Option(help: ArgumentHelp("Start no sooner than this long from now: 90s, 15m, 2h.", valueName: "duration"))
     var beginAfter: String?
@@ -35,6 +43,9 @@ struct TransferOptions: ParsableArguments {
 
     @Flag(help: "Follow redirects from https to http or ftp.")
     var allowDowngrade = false
+
+    /// `--give-up-after` at most ten years: any longer is "never", and dates past it overflow.
+    static let longestGiveUp: Double = 3650 * 86400
 
     /// Checks every option and fills them into `draft`; throws a one-line message on bad input.
     /// `clock` says what "now" is for --begin-after and --begin-at.
@@ -51,10 +62,16 @@ struct TransferOptions: ParsableArguments {
         draft.limitRate = try limitRate.map { try Quantity.bytes($0, what: "rate") }
         draft.connectTimeout = try connectTimeout.map { try Quantity.seconds($0, what: "connect timeout") }
         draft.noProgressTimeout = try Quantity.seconds(noProgressTimeout, what: "no-progress timeout")
-        guard (1...100).contains(retries) else {
-            throw BgxferError.usage("--retries must be between 1 and 100 (attempts in all, the first included)")
+        if let retries, !TaskDraft.retriesRange.contains(retries) {
+            let range = TaskDraft.retriesRange
+            throw BgxferError.usage(
+                "--retries must be between \(range.lowerBound) and \(range.upperBound) (attempts in all, the first included)")
         }
-        draft.maxAttempts = retries
+        draft.retries = retries
+        draft.giveUpAfter = try Quantity.seconds(giveUpAfter, what: "give-up time")
+        if draft.giveUpAfter > Self.longestGiveUp {
+            throw BgxferError.usage("--give-up-after '\(giveUpAfter)' is too long: at most \(Int(Self.longestGiveUp / 86400))d")
+        }
         draft.insecure = insecure
         draft.allowDowngrade = allowDowngrade
     }

@@ -73,7 +73,7 @@ import Testing
         let id = TaskID("abcdef")
         #expect(
             WaitEvent.between(task(.running), nil, id: id) == [
-                .failed(id, TaskError(code: "removed", message: "the task was removed"))
+                .failed(id, TaskError(code: .unrecognized("removed"), message: "the task was removed"))
             ])
     }
 

@@ -83,7 +83,7 @@ import Testing
         // The run is still going: not again, even when the next one is due.
         #expect(try store.startDueRefreshes(now: start.addingTimeInterval(2000)).isEmpty)
         _ = try store.transition(runs[0].id, on: .start)
-        _ = try store.fail(runs[0].id, TaskError(code: "http-500", message: "boom"), durableBytes: 0)
+        _ = try store.fail(runs[0].id, TaskError(code: .http(500), message: "boom"), durableBytes: 0)
         let failed = try store.resolveRefresh(refresh.id.rawValue)
         #expect(failed.lastResult == .failed && failed.lastError == "http-500: boom" && failed.currentTask == nil)
         #expect(failed.nextRunAt == start.addingTimeInterval(900))

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 @testable import BgxferCore
@@ -96,9 +97,9 @@ import Testing
         let task = try store.insert(draft())
         _ = try store.claimReady(session: "default", limit: 1, pid: 42)
         let at = Date(timeIntervalSinceNow: 60)
-        try store.retry(task.id, TaskError(code: "timeout", message: "t"), at: at, durableBytes: 1234)
+        try store.retry(task.id, TaskError(code: .timeout, message: "t"), at: at, durableBytes: 1234)
         let waiting = try #require(try store.task(task.id))
-        #expect(waiting.state == .waiting && waiting.durableBytes == 1234 && waiting.error?.code == "timeout")
+        #expect(waiting.state == .waiting && waiting.durableBytes == 1234 && waiting.error?.code == .timeout)
         #expect(try store.hasPendingWork(session: "default"))
         #expect(abs(try #require(try store.nextRetry(session: "default")).timeIntervalSince(at)) < 0.01)
         #expect(try store.claimReady(session: "default", limit: 1, pid: 42).isEmpty)
@@ -114,7 +115,7 @@ import Testing
         try store.transition(task.id, on: .retry) { $0.validator = "\"a\"" }
         try store.transition(task.id, on: .start) { _ in }
         try store.retry(
-            task.id, TaskError(code: "restart", message: "m"), at: Date(), durableBytes: 0, restartNote: "it changed")
+            task.id, TaskError(code: .restart, message: "m"), at: Date(), durableBytes: 0, restartNote: "it changed")
         let restarted = try #require(try store.task(task.id))
         #expect(restarted.validator == nil && restarted.restartNote == "it changed" && !restarted.resumable)
     }
@@ -153,6 +154,28 @@ import Testing
             try await group.waitForAll()
         }
         #expect(try store.tasks().count == 80)
+    }
+
+    @Test func aStoreOfTheLastVersionKeepsItsTasksWhichRetryUntilTheirTimeIsUp() throws {
+        let directory = FileManager.default.temporaryDirectory.path + "/bgxfer-store-v8-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let paths = Paths(environment: ["HOME": directory, "XDG_STATE_HOME": directory])
+        try paths.createDirectories()
+        let old = try DatabaseQueue(path: paths.databasePath)
+        try Store.migrator.migrate(old, upTo: "v8: names from Content-Disposition")
+        try old.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO task (id, kind, session, state, url, noProgressTimeout, createdAt, maxAttempts, errorCode)
+                    VALUES ('abcdef', 'download', 'default', 'waiting', 'https://h/a', 120, '2026-12-01 10:00:00.000', 5, 'http-0')
+                    """)
+        }
+        try old.close()
+        let task = try #require(try Store.open(paths).task(TaskID("abcdef")))
+        #expect(task.retries == nil && task.giveUpAfter == TaskDraft.defaultGiveUpAfter && task.setbacks == 0)
+        #expect(task.metered == .allow && task.battery == .allow)
+        // What an older version wrote is shown as it was, not read as a status.
+        #expect(task.error?.code == .unrecognized("http-0"))
     }
 
     private func mode(_ path: String) throws -> Int {

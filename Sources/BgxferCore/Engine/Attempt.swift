@@ -59,7 +59,7 @@ enum TransferOutcome: Equatable {
 
 /// An attempt's result could not be put in place (`Attempt.putInPlace`).
 struct PlacementError: Error {
-    let code: String
+    let code: FailureCode
     let message: String
 }
 

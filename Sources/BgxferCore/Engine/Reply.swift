@@ -84,7 +84,7 @@ final class Reply {
         guard synced, rename(spool, path) == 0 else {
             let reason = FileSystem.describe(errno: errno)
             FileSystem.removeIfPresent(spool)
-            throw PlacementError(code: "reply-error", message: "cannot write the reply to \(path): \(reason)")
+            throw PlacementError(code: .replyError, message: "cannot write the reply to \(path): \(reason)")
         }
     }
 
@@ -101,10 +101,14 @@ final class Reply {
         }
     }
 
-    /// An HTTP error status as the task's failure, with the server's Retry-After.
+    /// An HTTP error status as the task's failure, with the server's Retry-After; a transfer
+    /// that ended without a status line is a protocol error, never a status 0.
     func failure() -> TransferOutcome {
-        let retryAfter = response.value(of: "Retry-After").flatMap(Double.init)
-        return .failed(HTTPStatus.error(status ?? 0, statusLine: statusLine), retryAfter: retryAfter)
+        guard let status else {
+            return .failed(TaskError(code: .protocolError, message: "the server sent no HTTP response"), retryAfter: nil)
+        }
+        return .failed(
+            HTTPStatus.error(status, statusLine: statusLine), retryAfter: RetryAfter.seconds(response.value(of: "Retry-After")))
     }
 
     /// curl's C callbacks for a `Reply` passed as the user-data pointer.

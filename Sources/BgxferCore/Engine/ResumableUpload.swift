@@ -172,9 +172,9 @@ final class ResumableUpload: Attempt {
 
     func finish(result: CURLcode) -> TransferOutcome {
         if let problem = reader.problem {
-            return end(.failed(TaskError(code: "source-changed", message: problem), retryAfter: nil))
+            return end(.failed(TaskError(code: .sourceChanged, message: problem), retryAfter: nil))
         }
-        if let problem = reply.spoolError { return end(.failed(TaskError(code: "reply-error", message: problem), retryAfter: nil)) }
+        if let problem = reply.spoolError { return end(.failed(TaskError(code: .replyError, message: problem), retryAfter: nil)) }
         if result != CURLE_OK {
             return end(.failed(CurlFailure.error(result, message: easy.message(for: result)), retryAfter: nil))
         }
@@ -183,7 +183,7 @@ final class ResumableUpload: Attempt {
             do {
                 try prepare()
             } catch {
-                return end(.failed(TaskError(code: "read-error", message: "\(error)"), retryAfter: nil))
+                return end(.failed(TaskError(code: .readError, message: "\(error)"), retryAfter: nil))
             }
         }
         return outcome == .nextRequest ? outcome : end(outcome)
@@ -196,11 +196,11 @@ final class ResumableUpload: Attempt {
         switch (step, status) {
         case (.discover, 200..<300):
             if let max = response.value(of: "Tus-Max-Size").flatMap(Int64.init), max < size {
-                return fail("tus-too-large", "the server takes uploads of at most \(max) bytes; this file has \(size)")
+                return fail(.tusTooLarge, "the server takes uploads of at most \(max) bytes; this file has \(size)")
             }
             let extensions = Set((response.value(of: "Tus-Extension") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
             if uploadURL == nil && !extensions.contains("creation") {
-                return fail("tus-unsupported", "the tus server does not offer the creation extension")
+                return fail(.tusUnsupported, "the tus server does not offer the creation extension")
             }
             if extensions.contains("checksum") {
                 let offered = Set((response.value(of: "Tus-Checksum-Algorithm") ?? "").split(separator: ",").map {
@@ -211,11 +211,11 @@ final class ResumableUpload: Attempt {
             step = uploadURL == nil ? .create : .query
             return .nextRequest
         case (.discover, _):
-            return fail("tus-unsupported", "the server does not speak tus: OPTIONS answered \(status)")
+            return fail(.tusUnsupported, "the server does not speak tus: OPTIONS answered \(status)")
 
         case (.create, 201) where dialect == .tus:
             guard let location = response.value(of: "Location").flatMap(resolve) else {
-                return fail("tus-protocol", "the server created an upload but sent no Location")
+                return fail(.tusProtocol, "the server created an upload but sent no Location")
             }
             uploadURL = location
             durableBytes = 0
@@ -225,7 +225,7 @@ final class ResumableUpload: Attempt {
 
         case (.query, 200..<300):
             guard let serverOffset, (0...size).contains(serverOffset) else {
-                return fail("\(dialect.rawValue)-protocol", "the server's Upload-Offset is missing or out of range")
+                return fail(dialect == .tus ? .tusProtocol : .rufhProtocol, "the server's Upload-Offset is missing or out of range")
             }
             if dialect == .tus, let length = response.value(of: "Upload-Length").flatMap(Int64.init), length != size {
                 return startOver("the upload resource is for \(length) bytes, the file has \(size)")
@@ -241,16 +241,16 @@ final class ResumableUpload: Attempt {
 
         case (.append, 409):
             // Our offset is not the server's: ask it again.
-            guard let next = setback() else { return fail("upload-conflict", "the server kept disagreeing about the offset (409)") }
+            guard let next = setback() else { return fail(.uploadConflict, "the server kept disagreeing about the offset (409)") }
             step = next
             return .nextRequest
         case (.append, 460) where dialect == .tus:
-            guard setback() != nil else { return fail("upload-damaged", "the server kept finding chunks damaged (460 Checksum Mismatch)") }
+            guard setback() != nil else { return fail(.uploadDamaged, "the server kept finding chunks damaged (460 Checksum Mismatch)") }
             resent += 1
             return .nextRequest  // the same chunk again
         case (.append, 204) where dialect == .tus:
             guard let serverOffset, serverOffset > durableBytes || serverOffset == size, serverOffset <= size else {
-                return fail("tus-protocol", "the server's Upload-Offset after a PATCH is missing or did not advance")
+                return fail(.tusProtocol, "the server's Upload-Offset after a PATCH is missing or did not advance")
             }
             confirm(serverOffset)
             return serverOffset == size ? .verified : .nextRequest
@@ -283,7 +283,7 @@ final class ResumableUpload: Attempt {
 
     /// The server lost or cannot continue the upload resource: a new one, from byte zero.
     private func startOver(_ reason: String) -> TransferOutcome {
-        guard setback() != nil else { return fail("upload-restart", reason) }
+        guard setback() != nil else { return fail(.uploadRestart, reason) }
         uploadURL = nil
         durableBytes = 0
         checkpoint = UploadCheckpoint(uploadURL: nil, offset: 0, restartNote: "\(reason); starting again from zero")
@@ -291,7 +291,7 @@ final class ResumableUpload: Attempt {
         return .nextRequest
     }
 
-    private func fail(_ code: String, _ message: String) -> TransferOutcome {
+    private func fail(_ code: FailureCode, _ message: String) -> TransferOutcome {
         .failed(TaskError(code: code, message: message), retryAfter: nil)
     }
 

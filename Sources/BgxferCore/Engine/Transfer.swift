@@ -27,25 +27,16 @@ final class Transfer {
     /// Where the last writeback the kernel was asked to start ended.
     private var writebackStart: Int64 = 0
     private var lastSync = Monotonic.seconds()
-    private var bodyStarted = false
     private var headerLines: [String] = []
     private var statusLine: String?
-    /// Set when the response must not reach the file (an HTTP error status).
-    private var rejectedStatus: Int?
-    /// Set when the response belongs to something other than the bytes on disk: start again.
-    private var restartReason: String?
-    /// A 416 proved the bytes on disk are the whole file.
-    private var alreadyComplete = false
-    /// A refresh run's conditional GET answered 304: the destination stays as it is.
-    private var notModified = false
+    /// What was decided about the response, once it was judged (before its first body byte).
+    private var verdict: ResponseVerdict?
     /// Where the file goes: the task's destination, or for `--content-disposition` the name the
     /// first response gives it (nil until then).
     private(set) var destination: String?
     /// Records the name a `--content-disposition` download takes (in the store, refusing one a
     /// live task already targets); set by the worker.
     private let claimDestination: (String) throws -> Void
-    /// Set when the file cannot be saved under the name it would take: the attempt fails.
-    private var rejectedName: TaskError?
     /// errno of a failed write to the partial file.
     private var writeError: Int32?
     /// The response, once known, until the worker has stored it.
@@ -166,10 +157,8 @@ final class Transfer {
     }
 
     fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
-        if !bodyStarted {
-            bodyStarted = true
-            if !acceptResponse() { return 0 }
-        }
+        if verdict == nil { verdict = judgeResponse() }
+        guard verdict == .accepted else { return 0 }
         if limiter != nil {
             // Over the rate: curl keeps the chunk and hands it over again when the worker
             // resumes the transfer (`resume()`), and reads nothing from the socket meanwhile.
@@ -195,17 +184,18 @@ final class Transfer {
         return bytes.count
     }
 
-    /// Called before the first body byte (or at the end, for an empty body): records the
-    /// response, refuses a body that is an error page so it never reaches the file, and checks
-    /// that a resumed transfer continues the same file from the right byte (SPEC §5).
-    private func acceptResponse() -> Bool {
+    /// Called before the first body byte (or at the end, for a response without a body):
+    /// records the response, refuses a body that is an error page so it never reaches the file,
+    /// and checks that a resumed transfer continues the same file from the right byte (README,
+    /// "Interruptions").
+    private func judgeResponse() -> ResponseVerdict {
         let status = easy.info(long: CURLINFO_RESPONSE_CODE) ?? 0
         var response = ResponseInfo(
             status: isHTTP ? status : nil, headers: isHTTP ? headerLines : nil, bytesExpected: nil,
             effectiveURL: easy.info(string: CURLINFO_EFFECTIVE_URL))
         defer { unsavedResponse = response }
         let length = expectedLength()
-        guard isHTTP else { return acceptFTP(&response, remaining: length) }
+        guard isHTTP else { return judgeFTP(&response, remaining: length) }
 
         let contentRange = response.value(of: "Content-Range")
         if offset > 0 {
@@ -213,59 +203,53 @@ final class Transfer {
             case .append:
                 response.bytesExpected = contentRange.flatMap(ContentRange.init)?.total ?? length.map { offset + $0 }
             case .truncateAndWrite(let reason):
-                guard startOverInPlace(reason) else { return false }
+                if let failure = startOverInPlace(reason) { return .truncateFailed(failure) }
                 response.bytesExpected = length
             case .restart(let reason):
-                restartReason = reason
-                return false
+                return .restart(reason)
             case .alreadyComplete:
-                alreadyComplete = true
                 response.bytesExpected = offset
-                return false
+                return .alreadyComplete
             case .error:
-                rejectedStatus = status
-                return false
+                return .rejected(status: status)
             }
         } else if status == 304 && task.refreshID != nil {
-            notModified = true
-            return false
+            return .notModified
         } else if !(200..<300).contains(status) {
-            rejectedStatus = status
-            return false
+            return .rejected(status: status)
         } else {
             response.bytesExpected = length
-            guard nameFile(&response) else { return false }
+            if let refused = nameFile(&response) { return .nameRefused(refused) }
         }
         response.validator = ResumeRules.validator(
             etag: response.value(of: "ETag"), lastModified: response.value(of: "Last-Modified"),
             date: response.value(of: "Date"))
         response.describesFile = true
-        return true
+        return .accepted
     }
 
     /// FTP: the file's size and modification time vouch for the bytes on disk.
-    private func acceptFTP(_ response: inout ResponseInfo, remaining: Int64?) -> Bool {
+    private func judgeFTP(_ response: inout ResponseInfo, remaining: Int64?) -> ResponseVerdict {
         let size = remaining.map { offset + $0 }
         let modified = easy.info(offset: CURLINFO_FILETIME_T).flatMap { $0 > 0 ? $0 : nil }
         let validator = ResumeRules.ftpValidator(size: size, modified: modified)
         if offset > 0 && validator != task.validator {
-            restartReason = "the file on the FTP server changed (size or modification time)"
-            return false
+            return .restart("the file on the FTP server changed (size or modification time)")
         }
-        guard nameFile(&response) else { return false }
+        if let refused = nameFile(&response) { return .nameRefused(refused) }
         response.bytesExpected = size
         response.validator = validator
         response.describesFile = true
-        return true
+        return .accepted
     }
 
     /// `--content-disposition`, before the first byte is written: the file's name, from the
     /// response's `Content-Disposition` when it gives a safe one, else from the URL. A name
     /// that is taken (an existing file without `--overwrite`, another live task's destination)
-    /// or missing fails the attempt. Returns false then. Other tasks, and later attempts of
-    /// this one, keep the destination they have.
-    private func nameFile(_ response: inout ResponseInfo) -> Bool {
-        guard destination == nil, let directory = task.nameDirectory else { return true }
+    /// or missing fails the attempt: the error is returned then. Other tasks, and later attempts
+    /// of this one, keep the destination they have.
+    private func nameFile(_ response: inout ResponseInfo) -> TaskError? {
+        guard destination == nil, let directory = task.nameDirectory else { return nil }
         var name: String?
         var origin = "the URL's name"
         switch response.value(of: "Content-Disposition").map(ContentDisposition.fileName) ?? .none {
@@ -279,9 +263,8 @@ final class Transfer {
         }
         name = name ?? TransferURL.lastPathSegment(task.url).flatMap(FileName.validate)
         guard let name else {
-            rejectedName = TaskError(
-                code: "no-file-name", message: "neither the server (Content-Disposition) nor the URL names the file: use -o")
-            return false
+            return TaskError(
+                code: .noFileName, message: "neither the server (Content-Disposition) nor the URL names the file: use -o")
         }
         let path = directory + "/" + name
         do {
@@ -291,27 +274,23 @@ final class Transfer {
             try claimDestination(path)
         } catch {
             let message = (error as? BgxferError)?.message ?? "\(error)"
-            rejectedName = TaskError(code: "destination-exists", message: "\(message) (named by \(origin))")
-            return false
+            return TaskError(code: .destinationExists, message: "\(message) (named by \(origin))")
         }
         destination = path
         response.note = [response.note, "saving as \(name), named by \(origin)"].compactMap { $0 }.joined(separator: "; ")
-        return true
+        return nil
     }
 
     /// The whole file is coming instead of the rest: cut the partial file to zero and write it
-    /// from the start.
-    private func startOverInPlace(_ reason: String) -> Bool {
-        guard ftruncate(descriptor, 0) == 0, lseek(descriptor, 0, SEEK_SET) == 0 else {
-            writeError = errno
-            return false
-        }
+    /// from the start. Returns errno when that failed.
+    private func startOverInPlace(_ reason: String) -> Int32? {
+        guard ftruncate(descriptor, 0) == 0, lseek(descriptor, 0, SEEK_SET) == 0 else { return errno }
         bytesWritten = 0
         durableBytes = 0
         writebackStart = 0
         unsavedTruncation = reason
         if hasher != nil { hasher = SHA256() }
-        return true
+        return nil
     }
 
     private func expectedLength() -> Int64? {
@@ -342,56 +321,36 @@ final class Transfer {
 
     // MARK: - The end
 
-    /// Decides how the attempt ended. On success the partial file is complete, verified and
-    /// flushed to disk, ready to be renamed onto the destination. Otherwise what was written is
-    /// flushed, so `durableBytes` is what a later attempt can continue from.
+    /// Decides how the attempt ended (`DownloadEnd`). On success the partial file is complete,
+    /// verified and flushed to disk, ready to be renamed onto the destination. Otherwise what
+    /// was written is flushed, so `durableBytes` is what a later attempt can continue from.
     func finish(result: CURLcode) -> TransferOutcome {
-        if !bodyStarted {
-            bodyStarted = true
-            _ = acceptResponse()
+        if verdict == nil, DownloadEnd.judgesUnstartedResponse(result: result, status: easy.info(long: CURLINFO_RESPONSE_CODE), isHTTP: isHTTP) {
+            verdict = judgeResponse()
         }
-        if let restartReason { return .restart(reason: restartReason) }
-        if let rejectedName { return .failed(rejectedName, retryAfter: nil) }
-        if let status = rejectedStatus {
-            sync()
-            return .failed(HTTPStatus.error(status, statusLine: statusLine), retryAfter: retryAfter())
+        var end = DownloadEnd(result: result)
+        end.curlMessage = result == CURLE_OK ? "" : easy.message(for: result)
+        end.osErrno = Int32(easy.info(long: CURLINFO_OS_ERRNO) ?? 0)
+        if isHTTP {
+            end.status = easy.info(long: CURLINFO_RESPONSE_CODE).flatMap { $0 >= 100 ? $0 : nil }
+            end.proxyStatus = easy.info(long: CURLINFO_HTTP_CONNECTCODE).flatMap { $0 > 0 ? $0 : nil }
+            let last = ResponseInfo(headers: headerLines)
+            end.location = last.value(of: "Location")
+            end.retryAfter = RetryAfter.seconds(last.value(of: "Retry-After"))
         }
-        if let writeError {
-            sync()
-            return .failed(
-                TaskError(code: "write-error", message: "\(FileSystem.describe(errno: writeError)) (writing \(partialPath))"),
-                retryAfter: nil)
+        end.downgradeGuarded = task.url.lowercased().hasPrefix("https:") && !task.allowDowngrade
+        end.verdict = verdict
+        end.statusLine = statusLine
+        end.writeErrno = writeError
+        end.partialPath = partialPath
+        if let checksum = task.checksum, let hasher {
+            end.expectedChecksum = checksum
+            end.actualChecksum = Checksum.sha256Prefix + hasher.finalize().map { String(format: "%02x", $0) }.joined()
         }
-        if notModified && result == CURLE_OK {
-            closeFile()
-            return .verified
-        }
-        if result != CURLE_OK && !alreadyComplete {
-            sync()
-            return .failed(CurlFailure.error(result, message: easy.message(for: result)), retryAfter: nil)
-        }
-        if let expected = task.checksum, let hasher {
-            let actual = Checksum.sha256Prefix + hasher.finalize().map { String(format: "%02x", $0) }.joined()
-            if actual != expected.lowercased() {
-                return .failed(
-                    TaskError(code: "checksum-mismatch", message: "checksum mismatch: expected \(expected), got \(actual)"),
-                    retryAfter: nil)
-            }
-        }
-        guard sync() else {
-            return .failed(
-                TaskError(code: "write-error", message: "\(FileSystem.describe(errno: errno)) (flushing \(partialPath))"),
-                retryAfter: nil)
-        }
-        closeFile()
-        return .verified
-    }
-
-    /// Seconds the server asked us to wait (`Retry-After`: seconds or an HTTP date).
-    private func retryAfter() -> Double? {
-        guard let text = ResponseInfo(headers: headerLines).value(of: "Retry-After") else { return nil }
-        if let seconds = Double(text), seconds >= 0 { return seconds }
-        return HTTPDate.parse(text).map { max(0, $0.timeIntervalSinceNow) }
+        if case .restart? = verdict {} else if !sync() { end.flushErrno = errno }
+        let outcome = end.outcome
+        if outcome == .verified { closeFile() }
+        return outcome
     }
 
     // MARK: - Completion
@@ -400,7 +359,7 @@ final class Transfer {
     /// a file that appeared meanwhile unless `--overwrite` was given; then makes the rename
     /// durable. On failure the bytes are good: they stay where the message says.
     func putInPlace() throws {
-        if notModified { return FileSystem.removeIfPresent(partialPath) }
+        if verdict == .notModified { return FileSystem.removeIfPresent(partialPath) }
         guard let destination else { throw BgxferError("task \(task.id) has no destination") }
         let result = task.overwrite ? rename(partialPath, destination) : bgx_rename_noreplace(partialPath, destination)
         if result != 0 {
@@ -408,13 +367,13 @@ final class Transfer {
                 ? "\(destination) appeared while downloading and --overwrite was not given"
                 : "cannot rename onto \(destination): \(FileSystem.describe(errno: errno))"
             throw PlacementError(
-                code: "destination-exists", message: "\(reason); the downloaded file is kept as \(partialPath)")
+                code: .destinationExists, message: "\(reason); the downloaded file is kept as \(partialPath)")
         }
         FileSystem.syncDirectory((destination as NSString).deletingLastPathComponent)
     }
 
     func completionSummary(seconds: Double) -> String {
-        if notModified { return "not modified (304): \(destination ?? "-") left as it was" }
+        if verdict == .notModified { return "not modified (304): \(destination ?? "-") left as it was" }
         return "\(bytesWritten) bytes in \(String(format: "%.2f", seconds)) s → \(destination ?? "-")"
     }
 
@@ -466,7 +425,7 @@ extension CurlEasy {
         try set(CURLOPT_URL, task.url)
         try set(CURLOPT_PROTOCOLS_STR, "http,https,ftp,ftps")
         try set(CURLOPT_FOLLOWLOCATION, followRedirects)
-        try set(CURLOPT_MAXREDIRS, 20)
+        try set(CURLOPT_MAXREDIRS, Redirects.limit)
         // SPEC §5: redirects only to http, https or ftp, and never from https down to plain
         // text unless the user allowed it. curl itself drops Authorization and Cookie headers
         // when a redirect changes host.

@@ -128,9 +128,9 @@ final class Upload: Attempt {
 
     private func outcome(of result: CURLcode) -> TransferOutcome {
         if let problem = readers.lazy.compactMap(\.problem).first {
-            return .failed(TaskError(code: "source-changed", message: problem), retryAfter: nil)
+            return .failed(TaskError(code: .sourceChanged, message: problem), retryAfter: nil)
         }
-        if let problem = reply.spoolError { return .failed(TaskError(code: "reply-error", message: problem), retryAfter: nil) }
+        if let problem = reply.spoolError { return .failed(TaskError(code: .replyError, message: problem), retryAfter: nil) }
         if result != CURLE_OK { return .failed(CurlFailure.error(result, message: easy.message(for: result)), retryAfter: nil) }
         if isHTTP && !(200..<300).contains(reply.status ?? 0) { return reply.failure() }
         return .verified

@@ -199,8 +199,8 @@ public final class Worker {
         } catch {
             let failure =
                 switch error {
-                case let changed as UploadSourceChanged: TaskError(code: "source-changed", message: changed.message)
-                default: TaskError(code: task.kind == .upload ? "read-error" : "write-error", message: "\(error)")
+                case let changed as UploadSourceChanged: TaskError(code: .sourceChanged, message: changed.message)
+                default: TaskError(code: task.kind == .upload ? .readError : .writeError, message: "\(error)")
                 }
             if let failed = try? store.fail(task.id, failure, durableBytes: 0) { announce(failed) }
             logger.error("failed to start: \(failure.message)", metadata: taskMetadata(task.id))
@@ -268,7 +268,7 @@ public final class Worker {
                 track(transfer, startedAt: started)
             } catch {
                 try ifStillRunning(id) {
-                    announce(try store.fail(id, TaskError(code: "internal", message: "\(error)"), durableBytes: transfer.durableBytes))
+                    announce(try store.fail(id, TaskError(code: .internal, message: "\(error)"), durableBytes: transfer.durableBytes))
                 }
             }
         case .verified:
@@ -277,34 +277,47 @@ public final class Worker {
             transfer.discard()
             try ifStillRunning(id) {
                 try store.retry(
-                    id, TaskError(code: "restart", message: "starting again from zero: \(reason)"), at: Date(),
+                    id, TaskError(code: .restart, message: "starting again from zero: \(reason)"), at: Date(),
                     durableBytes: 0, restartNote: reason)
             }
             logger.notice("starting again from zero: \(reason)", metadata: taskMetadata(id))
         case .failed(let failure, let retryAfter):
-            let error = TaskError(code: failure.code, message: Redaction.text(failure.message, url: transfer.task.url))
-            let task = transfer.task
-            if RetryPolicy.isRetryable(error) && task.budgetUsed < task.maxAttempts {
-                transfer.keep()
-                let delay = RetryPolicy.delay(afterAttempt: task.budgetUsed, retryAfter: retryAfter)
-                try ifStillRunning(id) {
-                    try store.retry(id, error, at: Date().addingTimeInterval(delay), durableBytes: transfer.durableBytes)
-                }
-                let next = "attempt \(task.budgetUsed + 1) of \(task.maxAttempts)"
-                logger.warning(
-                    "attempt \(task.attempts) failed: \(error.message); retrying in \(Format.duration(delay)) (\(next))",
-                    metadata: taskMetadata(id))
-                return
+            try fail(transfer, TaskError(code: failure.code, message: Redaction.text(failure.message, url: transfer.task.url)), retryAfter: retryAfter)
+        }
+    }
+
+    /// An attempt failed: try again later (`RetryPolicy`), or fail the task.
+    private func fail(_ transfer: any Attempt, _ error: TaskError, retryAfter: Double?) throws {
+        let id = transfer.task.id
+        // The store's record, not the claim's copy: progress saved since moved the clock on.
+        let task = try store.task(id) ?? transfer.task
+        let now = Date()
+        let progressed = transfer.bytesWritten > transfer.offset
+        let budget = RetryPolicy.Budget(
+            retries: task.retries, attemptsUsed: task.budgetUsed, giveUpAfter: task.giveUpAfter,
+            progressAt: progressed ? now : task.progressAt ?? now, setbacks: (progressed ? 0 : task.setbacks) + 1)
+        switch RetryPolicy.decide(error.code, budget: budget, retryAfter: retryAfter, now: now) {
+        case .retry(let delay):
+            transfer.keep()
+            try ifStillRunning(id) {
+                try store.retry(
+                    id, error, at: now.addingTimeInterval(delay), durableBytes: transfer.durableBytes,
+                    setbacks: budget.setbacks, progressAt: budget.progressAt)
             }
+            let next = task.retries.map { "attempt \(task.budgetUsed + 1) of \($0)" } ?? "attempt \(task.budgetUsed + 1)"
+            logger.warning(
+                "attempt \(task.attempts) failed: \(error.code): \(error.message); retrying in \(Format.duration(delay)) (\(next))",
+                metadata: taskMetadata(id))
+        case .giveUp(let why):
             // Bytes that a later `resume` can continue from are kept; others are useless.
-            let validator = try store.task(id)?.validator
-            let resumable = transfer.durableBytes > 0 && validator != nil
+            let resumable = transfer.durableBytes > 0 && task.validator != nil
             if resumable { transfer.keep() } else { transfer.discard() }
             try ifStillRunning(id) {
                 announce(try store.fail(id, error, durableBytes: resumable ? transfer.durableBytes : 0))
             }
             let kept = resumable ? "; \(transfer.durableBytes) bytes kept for 'bgxfer resume'" : ""
-            logger.error("failed: \(error.message)\(kept)", metadata: taskMetadata(id))
+            let giving = why.map { " (giving up: \($0))" } ?? ""
+            logger.error("failed: \(error.code): \(error.message)\(giving)\(kept)", metadata: taskMetadata(id))
         }
     }
 

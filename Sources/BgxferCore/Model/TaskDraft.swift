@@ -17,7 +17,11 @@ public struct TaskDraft: Sendable, Equatable {
     public var allowDowngrade = false
     public var connectTimeout: Double?
     public var noProgressTimeout: Double = 120
-    public var maxAttempts: Int = Self.defaultMaxAttempts
+    /// `--retries`; nil: retry transient failures until `giveUpAfter` without progress.
+    public var retries: Int?
+    public var giveUpAfter: Double = Self.defaultGiveUpAfter
+    public var metered: ConditionPolicy = .allow
+    public var battery: ConditionPolicy = .allow
     public var notify: NotifySettings?
     /// Uploads: the file, the method and `--reply`.
     public var source: UploadSource?
@@ -34,8 +38,11 @@ public struct TaskDraft: Sendable, Equatable {
     /// Continue from resume data: the partial file, its flushed length and validator.
     public var resumeFrom: ResumePoint?
 
-    /// SPEC §5: five attempts in all before a task fails.
-    public static let defaultMaxAttempts = 5
+    /// README, "Interruptions": a failing task gives up after 7 days without progress (Apple's
+    /// default resource timeout).
+    public static let defaultGiveUpAfter: Double = 7 * 86400
+    /// `--retries` takes 1 to this many attempts.
+    public static let retriesRange = 1...1000
 
     public init(url: String, destination: String?) {
         self.url = url

@@ -53,10 +53,22 @@ public struct TransferTask: Sendable, Codable, Equatable {
     public var validator: String?
     /// Why the last resume had to start from zero, when it had to (shown by `show`).
     public var restartNote: String?
-    /// Attempts allowed before the task fails (`--retries`, the first included).
-    public var maxAttempts: Int = TaskDraft.defaultMaxAttempts
+    /// `--retries`: attempts allowed before the task fails, the first included; nil: no limit
+    /// but `giveUpAfter`.
+    public var retries: Int?
+    /// `--give-up-after`: seconds without progress after which a failing task fails.
+    public var giveUpAfter: Double = TaskDraft.defaultGiveUpAfter
+    /// When bytes last moved (or the task first started since created or resumed): where the
+    /// give-up clock starts.
+    public var progressAt: Date?
+    /// Failed attempts in a row since the last progress: the backoff's exponent.
+    public var setbacks: Int = 0
     /// Attempts made since the task was created or last resumed by the user.
     public var budgetUsed: Int = 0
+    /// `--metered` and `--battery`: whether the task waits while the network is metered, or
+    /// while the machine runs on battery.
+    public var metered: ConditionPolicy = .allow
+    public var battery: ConditionPolicy = .allow
     /// While `waiting`: when the next attempt may start.
     public var nextAttemptAt: Date?
     /// Canceled with `--resume-data`: the partial file belongs to the resume data now.
@@ -92,7 +104,7 @@ public struct TransferTask: Sendable, Codable, Equatable {
 
     public var error: TaskError? {
         guard let errorCode else { return nil }
-        return TaskError(code: errorCode, message: errorMessage ?? errorCode)
+        return TaskError(code: FailureCode(rawValue: errorCode), message: errorMessage ?? errorCode)
     }
 
     /// The file name shown in lists and notifications.
@@ -116,13 +128,19 @@ public struct TransferTask: Sendable, Codable, Equatable {
     }
 }
 
+/// Whether a task runs whatever the condition (`allow`) or waits until it changes (`wait`):
+/// `--metered`, `--battery` (README, "Network, cost and power").
+public enum ConditionPolicy: String, Sendable, Codable, CaseIterable {
+    case allow
+    case wait
+}
+
 /// Why a task failed or waits: a stable code for scripts and a sentence for people.
 public struct TaskError: Sendable, Codable, Equatable {
-    /// `http-404`, `checksum-mismatch`, `curl-7`, `write-error`, …
-    public var code: String
+    public var code: FailureCode
     public var message: String
 
-    public init(code: String, message: String) {
+    public init(code: FailureCode, message: String) {
         self.code = code
         self.message = message
     }

@@ -48,7 +48,11 @@ public enum TaskJSON {
                 ("uploadURL", JSONValue(task.uploadURL.map(Redaction.url))),
                 ("replyPath", JSONValue(task.replyPath)),
                 ("reply", JSONValue(task.replyBody.map { String(decoding: $0.prefix(4096), as: UTF8.self) })),
-                ("maxAttempts", .int(Int64(task.maxAttempts))),
+                ("retries", JSONValue(task.retries)),
+                ("giveUpAfter", .double(task.giveUpAfter)),
+                ("progressAt", JSONValue(task.progressAt.map { Timestamp.string($0) })),
+                ("metered", .string(task.metered.rawValue)),
+                ("battery", .string(task.battery.rawValue)),
                 ("nextAttemptAt", JSONValue(task.nextAttemptAt.map { Timestamp.string($0) })),
                 ("lastModified", JSONValue(task.lastModified)),
                 ("checksum", JSONValue(task.checksum)),
@@ -68,6 +72,6 @@ public enum TaskJSON {
     }
 
     static func value(_ error: TaskError) -> JSONValue {
-        .object([("code", .string(error.code)), ("message", .string(error.message))])
+        .object([("code", .string(error.code.rawValue)), ("message", .string(error.message))])
     }
 }

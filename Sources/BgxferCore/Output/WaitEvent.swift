@@ -12,7 +12,7 @@ public enum WaitEvent: Equatable {
     /// With no previous observation, the current state is reported.
     public static func between(_ previous: TransferTask?, _ current: TransferTask?, id: TaskID) -> [WaitEvent] {
         guard let current else {
-            return previous == nil ? [] : [.failed(id, TaskError(code: "removed", message: "the task was removed"))]
+            return previous == nil ? [] : [.failed(id, TaskError(code: .unrecognized("removed"), message: "the task was removed"))]
         }
         var events: [WaitEvent] = []
         if previous?.state != current.state { events.append(.state(id, current.state)) }
@@ -32,7 +32,7 @@ public enum WaitEvent: Equatable {
             case .completed:
                 events.append(.completed(id, destination: current.destination, bytesTransferred: current.bytesTransferred))
             case .failed:
-                events.append(.failed(id, current.error ?? TaskError(code: "failed", message: "failed")))
+                events.append(.failed(id, current.error ?? TaskError(code: .unrecognized("failed"), message: "failed")))
             default: break
             }
         }

@@ -67,7 +67,7 @@ extension Store {
                 draft.overwrite = true
                 draft.notify = refresh.notify
                 draft.refreshID = refresh.id
-                draft.maxAttempts = 3
+                draft.retries = 3
                 draft.requestHeaders = refresh.requestHeaders + Self.conditions(for: refresh)
                 let task = try Self.insert(db, draft, now: Date())
                 refresh.currentTask = task.id

@@ -125,6 +125,26 @@ extension Store {
         migrator.registerMigration("v8: names from Content-Disposition") { db in
             try db.execute(sql: "ALTER TABLE task ADD COLUMN nameDirectory TEXT")
         }
+        migrator.registerMigration("v9: waiting out outages; cost and power policy") { db in
+            // A task without --retries retries until it has made no progress for giveUpAfter;
+            // maxAttempts (a default of 5 nobody chose) gives way to it.
+            let policies = ConditionPolicy.allCases.map { "'\($0.rawValue)'" }.joined(separator: ",")
+            let retries = TaskDraft.retriesRange
+            try db.execute(
+                sql: """
+                    ALTER TABLE task ADD COLUMN retries INTEGER CHECK (retries BETWEEN \(retries.lowerBound) AND \(retries.upperBound));
+                    ALTER TABLE task ADD COLUMN giveUpAfter DOUBLE NOT NULL DEFAULT \(TaskDraft.defaultGiveUpAfter) CHECK (giveUpAfter > 0);
+                    ALTER TABLE task ADD COLUMN progressAt DATETIME;
+                    ALTER TABLE task ADD COLUMN setbacks INTEGER NOT NULL DEFAULT 0 CHECK (setbacks >= 0);
+                    ALTER TABLE task ADD COLUMN metered TEXT NOT NULL DEFAULT 'allow' CHECK (metered IN (\(policies)));
+                    ALTER TABLE task ADD COLUMN battery TEXT NOT NULL DEFAULT 'allow' CHECK (battery IN (\(policies)));
+                    ALTER TABLE task DROP COLUMN maxAttempts;
+                    ALTER TABLE session ADD COLUMN metered TEXT CHECK (metered IN (\(policies)));
+                    ALTER TABLE session ADD COLUMN battery TEXT CHECK (battery IN (\(policies)));
+                    ALTER TABLE refresh ADD COLUMN metered TEXT NOT NULL DEFAULT 'allow' CHECK (metered IN (\(policies)));
+                    ALTER TABLE refresh ADD COLUMN battery TEXT NOT NULL DEFAULT 'allow' CHECK (battery IN (\(policies)));
+                    """)
+        }
         return migrator
     }()
 }

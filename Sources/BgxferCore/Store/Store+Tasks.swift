@@ -171,7 +171,10 @@ extension TransferTask {
             startedAt: nil, finishedAt: nil, attempts: 0, httpStatus: nil, responseHeaders: nil,
             effectiveURL: nil, etag: draft.resumeFrom?.etag, lastModified: draft.resumeFrom?.lastModified,
             errorCode: nil, errorMessage: nil, workerPid: nil)
-        maxAttempts = draft.maxAttempts
+        retries = draft.retries
+        giveUpAfter = draft.giveUpAfter
+        metered = draft.metered
+        battery = draft.battery
         notify = draft.notify
         source = draft.source
         form = draft.form

@@ -57,6 +57,7 @@ extension Store {
             try Self.transition(db, task.id, on: .start) { task in
                 task.workerPid = pid
                 task.startedAt = task.startedAt ?? now
+                task.progressAt = task.progressAt ?? now
                 task.attempts += 1
                 task.budgetUsed += 1
                 task.bytesTransferred = task.durableBytes
@@ -108,12 +109,19 @@ extension Store {
     }
 
     /// The attempt ended with an error worth retrying, or its response did not continue the
-    /// bytes on disk: `waiting` until `at`, with `error` saying why.
-    func retry(_ id: TaskID, _ error: TaskError, at: Date, durableBytes: Int64, restartNote: String? = nil) throws {
+    /// bytes on disk: `waiting` until `at`, with `error` saying why. `setbacks` and
+    /// `progressAt`, when given, are the retry policy's new count of failures in a row and the
+    /// time of the last progress.
+    func retry(
+        _ id: TaskID, _ error: TaskError, at: Date, durableBytes: Int64, restartNote: String? = nil,
+        setbacks: Int? = nil, progressAt: Date? = nil
+    ) throws {
         try write { db in
             _ = try Self.transition(db, id, on: .retry) { task in
-                task.errorCode = error.code
+                task.errorCode = error.code.rawValue
                 task.errorMessage = error.message
+                if let setbacks { task.setbacks = setbacks }
+                if let progressAt { task.progressAt = progressAt }
                 task.nextAttemptAt = at
                 task.durableBytes = durableBytes
                 task.bytesTransferred = durableBytes
@@ -161,17 +169,25 @@ extension Store {
         }
     }
 
-    /// Saves the progress of every running transfer in one transaction.
-    func saveProgress(_ samples: [ProgressSample]) throws {
+    /// Saves the progress of every running transfer in one transaction. Bytes that moved
+    /// restart the give-up clock (`progressAt`) and the backoff (`setbacks`).
+    func saveProgress(_ samples: [ProgressSample], now: Date = Date()) throws {
         guard !samples.isEmpty else { return }
         try write { db in
             for sample in samples {
+                // Every expression reads the row as it was before the update.
                 try db.execute(
                     sql: """
-                        UPDATE task SET bytesTransferred = ?, durableBytes = ?, bytesPerSecond = ?
+                        UPDATE task SET
+                            progressAt = CASE WHEN ? > bytesTransferred THEN ? ELSE progressAt END,
+                            setbacks = CASE WHEN ? > bytesTransferred THEN 0 ELSE setbacks END,
+                            bytesTransferred = ?, durableBytes = ?, bytesPerSecond = ?
                         WHERE id = ? AND state = 'running'
                         """,
-                    arguments: [sample.bytesTransferred, sample.durableBytes, sample.bytesPerSecond, sample.id.rawValue])
+                    arguments: [
+                        sample.bytesTransferred, StoredDate(now), sample.bytesTransferred, sample.bytesTransferred,
+                        sample.durableBytes, sample.bytesPerSecond, sample.id.rawValue,
+                    ])
             }
         }
     }
@@ -235,7 +251,7 @@ extension Store {
     func fail(_ id: TaskID, _ error: TaskError, durableBytes: Int64, now: Date = Date()) throws -> TransferTask {
         try write { db in
             try Self.transition(db, id, on: .fail) { task in
-                task.errorCode = error.code
+                task.errorCode = error.code.rawValue
                 task.errorMessage = error.message
                 task.durableBytes = durableBytes
                 task.bytesTransferred = durableBytes
