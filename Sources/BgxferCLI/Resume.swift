@@ -64,6 +64,8 @@ struct Resume: ParsableCommand {
             let resumed = try store.transition(task.id, on: later ? .resumeScheduled : .resume) { task in
                 if let notify { task.notify = notify }
                 task.budgetUsed = 0
+                task.setbacks = 0
+                task.progressAt = nil  // the give-up clock starts again with the next attempt
                 task.errorCode = nil
                 task.errorMessage = nil
                 task.finishedAt = nil

@@ -7,6 +7,10 @@
 #include <stdio.h>
 #include <signal.h>
 #include <sys/inotify.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <string.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -190,4 +194,43 @@ int bgx_pidfd_open(pid_t pid) {
 #define SYS_pidfd_open 434
 #endif
     return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+int bgx_netlink_open(unsigned int groups) {
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (fd < 0) return -1;
+    struct sockaddr_nl address;
+    memset(&address, 0, sizeof address);
+    address.nl_family = AF_NETLINK;
+    address.nl_groups = groups;
+    if (bind(fd, (struct sockaddr *)&address, sizeof address) < 0) {
+        int error = errno;
+        close(fd);
+        errno = error;
+        return -1;
+    }
+    return fd;
+}
+
+int bgx_netlink_request_dump(int fd, unsigned short type, unsigned int seq) {
+    // rtgenmsg would do for links; rtmsg is the larger of the two headers and the kernel reads
+    // only the family from either.
+    struct {
+        struct nlmsghdr header;
+        struct rtmsg body;
+    } request;
+    memset(&request, 0, sizeof request);
+    request.header.nlmsg_len = NLMSG_LENGTH(sizeof request.body);
+    request.header.nlmsg_type = type;
+    request.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    request.header.nlmsg_seq = seq;
+    request.body.rtm_family = AF_UNSPEC;
+    struct sockaddr_nl kernel;
+    memset(&kernel, 0, sizeof kernel);
+    kernel.nl_family = AF_NETLINK;
+    for (;;) {
+        ssize_t sent = sendto(fd, &request, request.header.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel);
+        if (sent >= 0) return 0;
+        if (errno != EINTR) return -1;
+    }
 }

@@ -183,3 +183,38 @@ import Testing
         return (attributes[.posixPermissions] as? Int ?? 0) & 0o777
     }
 }
+
+/// Tasks that wait for the network, an unmetered network or mains power.
+extension StoreTests {
+    @Test func tasksThatCannotRunWaitForTheConditionWithoutSpendingAnAttempt() throws {
+        let queued = try store.insert(draft())
+        let offline = TaskError(code: .noNetwork, message: "no network (netlink: no default route)")
+        #expect(try store.claimReady(session: "default", running: 0, pid: 42, hold: { _ in offline }).isEmpty)
+        var task = try #require(try store.task(queued.id))
+        #expect(task.state == .waiting && task.error == offline && task.nextAttemptAt == nil && task.attempts == 0)
+        #expect(try store.heldCount(session: "default") == 1)
+        #expect(try store.nextRetry(session: "default") == nil)
+
+        // The network is back: the same claim lets it go and starts it.
+        let claimed = try store.claimReady(session: "default", running: 0, pid: 42, hold: nil)
+        #expect(claimed.map(\.id) == [queued.id] && claimed.first?.attempts == 1)
+        #expect(try store.heldCount(session: "default") == 0)
+
+        // It goes away mid-transfer: the running task waits, its attempt not counted.
+        try store.hold(queued.id, offline, durableBytes: 4096)
+        task = try #require(try store.task(queued.id))
+        #expect(task.state == .waiting && task.durableBytes == 4096 && task.budgetUsed == 0 && task.workerPid == nil)
+    }
+
+    @Test func aChangedConditionIsRecordedAndOthersRunOn() throws {
+        let first = try store.insert(draft())
+        let second = try store.insert(draft())
+        let metered = TaskError(code: .metered, message: "the network is metered")
+        let held = try store.claimReady(session: "default", running: 0, pid: 42) { $0.id == first.id ? metered : nil }
+        #expect(held.map(\.id) == [second.id])
+        #expect(try store.task(first.id)?.error?.code == .metered)
+        let battery = TaskError(code: .onBattery, message: "on battery")
+        _ = try store.claimReady(session: "default", running: 1, pid: 42) { _ in battery }
+        #expect(try store.task(first.id)?.error == battery)
+    }
+}

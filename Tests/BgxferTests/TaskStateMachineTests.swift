@@ -17,7 +17,7 @@ import Testing
 
     @Test(arguments: [TaskState.completed, .canceled])
     func endedTasksAcceptNothing(state: TaskState) {
-        for event in [TaskEvent.start, .complete, .fail, .cancel, .suspend, .resume, .workerLost, .retry] {
+        for event in [TaskEvent.start, .complete, .fail, .cancel, .suspend, .resume, .workerLost, .retry, .hold] {
             #expect(TaskStateMachine.next(after: state, on: event) == nil, "\(state) accepted \(event)")
         }
     }
@@ -49,6 +49,18 @@ import Testing
         #expect(TaskStateMachine.next(after: .scheduled, on: .suspend) == .suspended)
         #expect(TaskStateMachine.next(after: .scheduled, on: .cancel) == .canceled)
         #expect(TaskStateMachine.next(after: .queued, on: .due) == nil)
+    }
+
+    @Test func aTaskThatCannotRunNowWaitsAndStartsAgainFromWaiting() {
+        for state in [TaskState.queued, .running, .waiting] {
+            #expect(TaskStateMachine.next(after: state, on: .hold) == .waiting)
+        }
+        for state in [TaskState.scheduled, .suspended, .failed] {
+            #expect(TaskStateMachine.next(after: state, on: .hold) == nil)
+        }
+        #expect(TaskStateMachine.next(after: .waiting, on: .start) == .running)
+        #expect(TaskStateMachine.next(after: .waiting, on: .suspend) == .suspended)
+        #expect(TaskStateMachine.next(after: .waiting, on: .cancel) == .canceled)
     }
 
     @Test func terminalAndWorkerStatesAreConsistent() {

@@ -8,11 +8,17 @@ import Logging
 /// The worker learns what to do from the task store only: the CLI queues, cancels or removes
 /// tasks there, and the worker notices (an inotify watch on the store, `PRAGMA data_version`)
 /// and follows. It holds its session's lock for as long as it runs.
+///
+/// It also follows the network and power (`NetworkMonitor`): a task that cannot run under them
+/// (offline, a metered network with `--metered wait`, battery with `--battery wait`) waits for
+/// them to change, and the worker stays, asleep on its descriptors, while any task does.
 public final class Worker {
     /// How often progress is saved (one transaction for all running transfers).
     static let progressInterval = 0.5
-    /// How often the store is checked even without an inotify event.
+    /// How often the store is checked when there is no inotify watch.
     static let fallbackCheckInterval = 2.0
+    /// Longest sleep in one poll when nothing is due (curl_multi_poll takes no "forever").
+    static let longestSleep = 3600.0
 
     private let store: Store
     private let session: String
@@ -28,6 +34,9 @@ public final class Worker {
     private let clock: SchedulerClock
     /// Notifications on their way; the worker waits for them (each bounded) before it exits.
     private let notifications = DispatchGroup()
+    private let monitor: NetworkMonitor
+    /// How many of the session's tasks wait for a condition (read on every reconcile).
+    private var heldTasks = 0
 
     private var active: [TaskID: any Attempt] = [:]
     /// When the session's next waiting task may be retried; read from the store on every
@@ -38,10 +47,11 @@ public final class Worker {
 
     public init(
         store: Store, session: String, lock: FileLock,
-        clock: SchedulerClock = SchedulerClock(fixed: nil), notifier: any Notifier, logger: Logger
+        clock: SchedulerClock = SchedulerClock(fixed: nil), notifier: any Notifier, monitor: NetworkMonitor, logger: Logger
     ) throws {
         self.store = store
         self.clock = clock
+        self.monitor = monitor
         self.notifier = notifier
         self.session = session
         self.lock = lock
@@ -57,6 +67,8 @@ public final class Worker {
     public func run() throws {
         lock.recordHolder(pid: pid)
         logger.info("worker started (\(CurlLibrary.version))")
+        logger.info("network: \(monitor.conditions.summary); watching \(monitor.sources)")
+        for problem in monitor.problems { logger.notice("network source missing: \(problem)") }
         for task in try store.recoverOrphans(session: session) {
             logger.notice("continuing after its worker stopped", metadata: taskMetadata(task.id))
         }
@@ -71,7 +83,7 @@ public final class Worker {
                 needsReconcile = false
                 lastCheck = Monotonic.seconds()
             }
-            if active.isEmpty && nextRetry == nil {
+            if active.isEmpty && nextRetry == nil && heldTasks == 0 {
                 if try continueAfterIdle() {
                     needsReconcile = true
                     continue
@@ -95,8 +107,10 @@ public final class Worker {
             if needsReconcile { continue }
 
             // Sleep until the next progress save (or the next retry when nothing runs), or until
-            // a transfer paused by its rate limit may go on.
-            var timeout = active.isEmpty ? Self.fallbackCheckInterval : max(0, lastFlush + Self.progressInterval - now)
+            // a transfer paused by its rate limit may go on. With nothing running and nothing
+            // due, only the store, the network and signals wake the worker.
+            let idle = watcher == nil ? Self.fallbackCheckInterval : Self.longestSleep
+            var timeout = active.isEmpty ? idle : max(0, lastFlush + Self.progressInterval - now)
             if let resume = active.values.compactMap(\.resumeAt).min() { timeout = min(timeout, max(0, resume - now)) }
             if let nextRetry {
                 let untilRetry = nextRetry.timeIntervalSinceNow
@@ -104,11 +118,16 @@ public final class Worker {
                 timeout = min(timeout, untilRetry)
             }
             let ready = multi.poll(
-                extra: [signals.descriptor] + (watcher.map { [$0.descriptor] } ?? []),
+                extra: [signals.descriptor] + (watcher.map { [$0.descriptor] } ?? []) + monitor.descriptors,
                 timeoutMilliseconds: Int32(timeout * 1000) + 1)
             if ready.contains(signals.descriptor), let signal = signals.take() {
                 try stop(signal: signal)
                 return
+            }
+            if monitor.handle(ready: ready) {
+                logger.notice("network: \(monitor.conditions.summary)")
+                needsReconcile = true
+                continue
             }
             let storeTouched = watcher.map { ready.contains($0.descriptor) } ?? false
             if storeTouched { watcher?.drain() }
@@ -126,8 +145,9 @@ public final class Worker {
 
     // MARK: - Following the store
 
-    /// Stops transfers whose task is no longer running (suspended, canceled, removed) and
-    /// starts ready tasks while the session's parallelism leaves free slots.
+    /// Stops transfers whose task is no longer running (suspended, canceled, removed) or may not
+    /// run under the network and power now, and starts ready tasks while the session's
+    /// parallelism leaves free slots.
     private func reconcile() throws {
         if !active.isEmpty {
             let states = try store.states(of: Array(active.keys))
@@ -135,12 +155,34 @@ public final class Worker {
                 abandon(transfer)
                 try letGo(transfer, state: states[id])
             }
+            for transfer in active.values {
+                if let reason = conditions.hold(transfer.task) { try pause(transfer, reason) }
+            }
         }
         _ = try store.releaseDueScheduled(now: clock.now, session: session)
-        for task in try store.claimReady(session: session, running: active.count, pid: pid) {
+        let conditions = conditions
+        let hold: ((TransferTask) -> TaskError?)? = conditions.holdsNothing ? nil : { conditions.hold($0) }
+        for task in try store.claimReady(session: session, running: active.count, pid: pid, hold: hold) {
             try start(task)
         }
         nextRetry = try store.nextRetry(session: session)
+        heldTasks = try store.heldCount(session: session)
+    }
+
+    private var conditions: NetworkConditions { monitor.conditions }
+
+    /// A running transfer whose condition stopped holding (the network went, became metered,
+    /// the machine unplugged) stops with its bytes flushed and waits; the attempt is not
+    /// counted.
+    private func pause(_ transfer: any Attempt, _ reason: TaskError) throws {
+        abandon(transfer)
+        transfer.keep()
+        try ifStillRunning(transfer.task.id) {
+            try store.hold(transfer.task.id, reason, durableBytes: transfer.durableBytes)
+        }
+        logger.notice(
+            "paused: \(reason.message); \(transfer.durableBytes) bytes kept, it goes on when that changes",
+            metadata: taskMetadata(transfer.task.id))
     }
 
     /// The user suspended, canceled or removed a running task: keep its bytes when they may be
@@ -286,9 +328,19 @@ public final class Worker {
         }
     }
 
-    /// An attempt failed: try again later (`RetryPolicy`), or fail the task.
+    /// An attempt failed: try again later (`RetryPolicy`), or fail the task. A transient
+    /// failure that the network's state explains (it went while the attempt ran) is no failure:
+    /// the task waits for the network without spending an attempt.
     private func fail(_ transfer: any Attempt, _ error: TaskError, retryAfter: Double?) throws {
         let id = transfer.task.id
+        if monitor.catchUp() { logger.notice("network: \(conditions.summary)") }
+        if error.code.isTransient, let reason = conditions.hold(transfer.task) {
+            transfer.keep()
+            try ifStillRunning(id) { try store.hold(id, reason, durableBytes: transfer.durableBytes) }
+            logger.notice(
+                "attempt ended (\(error.code): \(error.message)); waiting: \(reason.message)", metadata: taskMetadata(id))
+            return
+        }
         // The store's record, not the claim's copy: progress saved since moved the clock on.
         let task = try store.task(id) ?? transfer.task
         let now = Date()

@@ -71,6 +71,9 @@ extension Worker {
         let store = try Store.open(paths)
         let notifier = ChildProcessNotifier(environment: environment)
         let clock = (try? SchedulerClock(environment: environment)) ?? SchedulerClock(fixed: nil)
-        try Worker(store: store, session: session, lock: lock, clock: clock, notifier: notifier, logger: logger).run()
+        try Worker(
+            store: store, session: session, lock: lock, clock: clock, notifier: notifier,
+            monitor: NetworkMonitor(environment: environment), logger: logger
+        ).run()
     }
 }

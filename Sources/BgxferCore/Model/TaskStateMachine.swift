@@ -22,6 +22,9 @@ public enum TaskEvent: Sendable, Equatable {
     /// The attempt ended with an error worth retrying (or the bytes had to be thrown away):
     /// wait, then try again.
     case retry
+    /// The network, its cost or the power stopped the task from running (README, "Network,
+    /// cost and power"): it waits until that changes, without spending an attempt.
+    case hold
 }
 
 /// The task lifecycle as a pure function: which event is allowed in which state, and where it
@@ -35,6 +38,7 @@ public enum TaskStateMachine {
         case (.running, .complete): .completed
         case (.running, .fail), (.waiting, .fail): .failed
         case (.running, .retry): .waiting
+        case (.queued, .hold), (.running, .hold), (.waiting, .hold): .waiting
         case (.scheduled, .cancel), (.queued, .cancel), (.running, .cancel), (.waiting, .cancel),
             (.suspended, .cancel), (.failed, .cancel):
             .canceled
@@ -65,6 +69,7 @@ extension TaskEvent {
         case .resume, .resumeScheduled: "resume"
         case .workerLost: "recover"
         case .retry: "retry"
+        case .hold: "hold"
         case .due: "start"
         }
     }

@@ -36,9 +36,75 @@ extension Store {
 
     /// The worker's claim: as many as the session's parallelism (read in the same transaction:
     /// `session set` may change it while the worker runs) leaves room for beside the `running`.
-    func claimReady(session: String, running: Int, pid: Int32, now: Date = Date()) throws -> [TransferTask] {
+    ///
+    /// `hold` says which tasks cannot run under the network and power conditions now (nil:
+    /// none): in the same transaction those waiting for a condition that no longer holds are
+    /// let go, and queued or waiting tasks that now meet one wait for it (README, "Network,
+    /// cost and power").
+    func claimReady(
+        session: String, running: Int, pid: Int32, now: Date = Date(), hold: ((TransferTask) -> TaskError?)? = nil
+    ) throws -> [TransferTask] {
         try write { db in
-            try Self.claimReady(db, session: session, limit: Self.parallelism(db, session) - running, pid: pid, now: now)
+            try Self.applyHolds(db, session: session, now: now, hold: hold)
+            return try Self.claimReady(db, session: session, limit: Self.parallelism(db, session) - running, pid: pid, now: now)
+        }
+    }
+
+    /// A task waits for a condition (the network, an unmetered one, mains power) when it is
+    /// `waiting` with no retry time; the code of its error says which.
+    private static let heldCondition = "state = 'waiting' AND nextAttemptAt IS NULL"
+
+    private static func applyHolds(
+        _ db: Database, session: String, now: Date, hold: ((TransferTask) -> TaskError?)?
+    ) throws {
+        guard let hold else {
+            // Nothing holds: every task waiting for a condition may go.
+            try db.execute(
+                sql: "UPDATE task SET nextAttemptAt = ? WHERE session = ? AND \(heldCondition)",
+                arguments: [StoredDate(now), session])
+            return
+        }
+        let candidates = try TransferTask
+            .filter(TransferTask.Field.session == session)
+            .filter([TaskState.queued.rawValue, TaskState.waiting.rawValue].contains(TransferTask.Field.state))
+            .fetchAll(db)
+        for task in candidates {
+            let held = task.state == .waiting && task.nextAttemptAt == nil
+            if let reason = hold(task) {
+                if held && task.errorCode == reason.code.rawValue { continue }
+                _ = try transition(db, task.id, on: .hold) { task in
+                    task.errorCode = reason.code.rawValue
+                    task.errorMessage = reason.message
+                    task.nextAttemptAt = nil
+                }
+            } else if held {
+                try db.execute(sql: "UPDATE task SET nextAttemptAt = ? WHERE id = ?", arguments: [StoredDate(now), task.id.rawValue])
+            }
+        }
+    }
+
+    /// A running task stops for a condition (README, "Network, cost and power"): `waiting`
+    /// for it with its flushed bytes, and the attempt it was making is not counted.
+    func hold(_ id: TaskID, _ reason: TaskError, durableBytes: Int64) throws {
+        try write { db in
+            _ = try Self.transition(db, id, on: .hold) { task in
+                task.errorCode = reason.code.rawValue
+                task.errorMessage = reason.message
+                task.nextAttemptAt = nil
+                task.durableBytes = durableBytes
+                task.bytesTransferred = durableBytes
+                task.bytesPerSecond = nil
+                task.workerPid = nil
+                task.budgetUsed = max(0, task.budgetUsed - 1)  // not the attempt's fault
+            }
+        }
+    }
+
+    /// How many of the session's tasks wait for a condition: the worker stays for them.
+    func heldCount(session: String) throws -> Int {
+        try read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM task WHERE session = ? AND \(Self.heldCondition)", arguments: [session]) ?? 0
         }
     }
 
@@ -159,7 +225,8 @@ extension Store {
         }
     }
 
-    /// Whether the session has tasks for a worker: queued, or waiting to be retried.
+    /// Whether the session has tasks for a worker: queued, waiting to be retried, or waiting
+    /// for a condition.
     func hasPendingWork(session: String) throws -> Bool {
         try read { db in
             try TransferTask

@@ -107,6 +107,37 @@ final class Bus {
         return value != 0
     }
 
+    func uint32Property(_ destination: String, _ path: String, _ interface: String, _ member: String)
+        throws(BusError) -> UInt32
+    {
+        var error = sd_bus_error()
+        var value: UInt32 = 0
+        let r = sd_bus_get_property_trivial(
+            handle, destination, path, interface, member, &error, BusType.uint32, &value)
+        guard r >= 0 else { throw BusError("cannot read \(member)", error: &error, code: r) }
+        return value
+    }
+
+    /// Asks the bus for the signals `rule` matches (a D-Bus match rule); each one that arrives
+    /// while `processPending` dispatches raises `flag`. The match lasts as long as the
+    /// connection.
+    func addMatch(_ rule: String, raising flag: BusSignalFlag) throws(BusError) {
+        let r = sd_bus_add_match(handle, nil, rule, BusSignalFlag.handler, Unmanaged.passUnretained(flag).toOpaque())
+        if r < 0 { throw BusError("cannot watch \(rule)", code: r) }
+    }
+
+    /// The connection's socket: readable when messages wait (sd_bus_get_fd).
+    var descriptor: Int32 { sd_bus_get_fd(handle) }
+
+    /// Dispatches every message that has arrived, without waiting.
+    func processPending() throws(BusError) {
+        while true {
+            let r = sd_bus_process(handle, nil)
+            if r < 0 { throw BusError("lost the bus connection", code: r) }
+            if r == 0 { return }
+        }
+    }
+
     /// Does `name` have an owner on this (message) bus? Never starts an activatable service.
     func nameHasOwner(_ name: String) throws(BusError) -> Bool {
         let reply = try call(
@@ -136,6 +167,20 @@ final class Bus {
         return true
     }
 }
+
+/// Raised by the signals a `Bus.addMatch` asked for; the owner lowers it when it has looked.
+final class BusSignalFlag {
+    var raised = false
+
+    /// sd-bus's message handler: raises the flag passed as user data, consumes nothing.
+    static let handler: sd_bus_message_handler_t = { _, userdata, _ in
+        if let userdata { Unmanaged<BusSignalFlag>.fromOpaque(userdata).takeUnretainedValue().raised = true }
+        return 0
+    }
+}
+
+@available(*, unavailable)
+extension BusSignalFlag: Sendable {}
 
 /// A message being built or read.
 final class BusMessage {

@@ -42,4 +42,13 @@ int bgx_pidfd_open(pid_t pid);
 /// Reads and discards every pending event on a non-blocking descriptor.
 void bgx_drain(int fd);
 
+/// A non-blocking NETLINK_ROUTE socket (close-on-exec). With `groups` non-zero it is bound to
+/// those multicast groups (RTMGRP_LINK | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE: the kernel's
+/// link and route changes); with 0 it is for requests. -1 with errno set on failure.
+int bgx_netlink_open(unsigned int groups);
+
+/// Sends a dump request of `type` (RTM_GETLINK, RTM_GETROUTE) for every address family, with
+/// sequence number `seq`. 0, or -1 with errno set.
+int bgx_netlink_request_dump(int fd, unsigned short type, unsigned int seq);
+
 #endif
