@@ -15,6 +15,15 @@ struct Download: ParsableCommand {
             is empty, '.', '..', starts with a dot or holds control characters is not used), else \
             from the URL, and is decided before the first byte is written: an existing file of \
             that name (without --overwrite) or another task's destination fails the task.
+
+            Outages are waited out: while the network is down the task waits without spending \
+            attempts and goes on when it returns; failures that may pass (no connection, a name \
+            that does not resolve, a dropped transfer, 5xx, 408, 429) are retried, at most a minute \
+            apart in the first hour and ten minutes after, until --give-up-after (7d) passes \
+            without progress, or --retries attempts were made. --metered wait and --battery wait \
+            (or --discretionary) hold it while the network is metered or the machine on battery; a \
+            host on this machine (127.0.0.1, localhost) never waits for the network. Unless given, \
+            a task takes its session's policy (bgxfer session set), else allow.
             """)
 
     @Argument(help: "The URL to fetch: http, https, ftp or ftps.")

@@ -40,6 +40,8 @@ struct Refresh: ParsableCommand {
 
         @OptionGroup var notification: NotifyOptions
 
+        @OptionGroup var policy: PolicyOptions
+
         @Flag(help: "Print the refresh task as JSON.")
         var json = false
 
@@ -50,10 +52,11 @@ struct Refresh: ParsableCommand {
             let path = Destination.absolute(output, in: context.workingDirectory)
             try Destination(output: path, directory: nil, overwrite: true, workingDirectory: context.workingDirectory).check(path)
             let now = try context.clock().now
-            let refresh = RefreshTask(
+            var refresh = RefreshTask(
                 id: TaskID.random(), url: url, destination: path, every: try RefreshTask.interval(every),
                 requestHeaders: try headers.map(HeaderField.parse), notify: try notification.settings(),
                 session: try SessionName.validate(session), createdAt: now, nextRunAt: now)
+            (refresh.metered, refresh.battery) = try policy.policies()
             try context.starter.launcher.prepare()
             let store = try context.openStore()
             let added = try store.insert(refresh)

@@ -12,7 +12,7 @@ struct Session: ParsableCommand {
             worker runs each session's transfers, up to its parallelism (6 unless set, at most \\
             200) at once; the others wait queued.
             """,
-        subcommands: [ListSessions.self, Finish.self, CancelSession.self, SetParallelism.self])
+        subcommands: [ListSessions.self, Finish.self, CancelSession.self, SetSession.self])
 
     struct ListSessions: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -84,28 +84,47 @@ struct Session: ParsableCommand {
         }
     }
 
-    struct SetParallelism: ParsableCommand {
+    struct SetSession: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set",
-            abstract: "Set how many of a session's transfers run at once.",
+            abstract: "Set how many of a session's transfers run at once, and its new tasks' network and power policy.",
             discussion: """
-                A running worker follows the new number as soon as it notices (within a few \\
-                seconds): it starts no transfer past it; transfers already running go on.
+                A running worker follows a new --parallel as soon as it notices: it starts no \
+                transfer past it; transfers already running go on. --metered, --battery and \
+                --discretionary are what the session's new tasks (and refresh runs) take when they \
+                give none; tasks already made keep theirs.
                 """)
 
         @Argument(help: "The session (it need not have tasks yet).", completion: SessionCompletion.kind)
         var name: String
 
         @Option(help: ArgumentHelp("Transfers at once: 1 to 200.", valueName: "n"))
-        var parallel: Int
+        var parallel: Int?
+
+        @OptionGroup var policy: PolicyOptions
+
+        func validate() throws {
+            if parallel == nil && policy.metered == nil && policy.battery == nil && !policy.discretionary {
+                throw ValidationError("give --parallel, --metered, --battery or --discretionary")
+            }
+        }
 
         func run() throws { try run(.current()) }
 
         func run(_ context: Context) throws {
             let name = try SessionName.validate(name)
+            let (metered, battery) = try policy.policies()
             let store = try context.openStore()
-            try store.setParallelism(parallel, of: name)
-            Logger(label: "bgxfer").info("session \(name) runs up to \(parallel) transfer(s) at once")
+            let logger = Logger(label: "bgxfer")
+            if let parallel {
+                try store.setParallelism(parallel, of: name)
+                logger.info("session \(name) runs up to \(parallel) transfer(s) at once")
+            }
+            if metered != nil || battery != nil {
+                try store.setPolicies(metered: metered, battery: battery, of: name)
+                let said = [metered.map { "--metered \($0)" }, battery.map { "--battery \($0)" }].compactMap { $0 }
+                logger.info("session \(name): new tasks take \(said.joined(separator: " "))")
+            }
         }
     }
 

@@ -66,9 +66,17 @@ enum TaskDetails {
         let limit = task.retries.map { "\(task.budgetUsed) of \($0)" } ?? "\(task.budgetUsed)"
         rows.append(("Attempts", "\(task.attempts) (\(limit) since created or resumed)"))
         if task.retries == nil, !task.state.isTerminal {
-            rows.append(("Gives up", "after \(Format.duration(task.giveUpAfter)) without progress"))
+            rows.append(("Gives up", "after \(Format.span(task.giveUpAfter)) without progress"))
         }
-        if let next = task.nextAttemptAt, task.state == .waiting { rows.append(("Next attempt", Timestamp.string(next))) }
+        if let reason = WaitingReason.describe(task) { rows.append(("Waiting for", reason)) }
+        if let next = task.nextAttemptAt, task.state == .waiting {
+            let left = next.timeIntervalSinceNow
+            rows.append(("Next attempt", Timestamp.string(next) + (left > 0 ? " (in \(Format.span(left)))" : "")))
+        }
+        if task.metered == .wait || task.battery == .wait {
+            let policies = [task.metered == .wait ? "not on a metered network" : nil, task.battery == .wait ? "not on battery" : nil]
+            rows.append(("Runs only", policies.compactMap { $0 }.joined(separator: ", ")))
+        }
         if let pid = task.workerPid { rows.append(("Worker PID", "\(pid)")) }
         if let checksum = task.checksum { rows.append(("Checksum", checksum)) }
         if let limit = task.limitRate { rows.append(("Rate limit", Format.rate(Double(limit)))) }

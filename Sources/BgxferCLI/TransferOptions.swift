@@ -41,6 +41,8 @@ struct TransferOptions: ParsableArguments {
     @Flag(help: "Do not verify the server's TLS certificate.")
     var insecure = false
 
+    @OptionGroup var policy: PolicyOptions
+
     @Flag(help: "Follow redirects from https to http or ftp.")
     var allowDowngrade = false
 
@@ -74,8 +76,40 @@ struct TransferOptions: ParsableArguments {
         }
         draft.insecure = insecure
         draft.allowDowngrade = allowDowngrade
+        (draft.metered, draft.battery) = try policy.policies()
     }
 }
+
+/// `--metered`, `--battery`, `--discretionary` (README, "Network, cost and power"): what
+/// download, upload, refresh add and session set take. Not given, a task takes its session's
+/// (`session set`), else allow.
+struct PolicyOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "On a metered network (NetworkManager): allow the transfer, or wait for an unmetered one.",
+            valueName: "allow|wait"))
+    var metered: ConditionPolicy?
+
+    @Option(
+        help: ArgumentHelp(
+            "On battery power (UPower): allow the transfer, or wait for mains power.",
+            valueName: "allow|wait"))
+    var battery: ConditionPolicy?
+
+    @Flag(help: "Transfer only when it costs nothing: --metered wait --battery wait.")
+    var discretionary = false
+
+    /// The policies asked for (nil: not given); throws when --discretionary meets an allow.
+    func policies() throws -> (metered: ConditionPolicy?, battery: ConditionPolicy?) {
+        guard discretionary else { return (metered, battery) }
+        for (option, value) in [("--metered", metered), ("--battery", battery)] where value == .allow {
+            throw BgxferError.usage("--discretionary waits on metered networks and on battery: it excludes \(option) allow")
+        }
+        return (.wait, .wait)
+    }
+}
+
+extension ConditionPolicy: ExpressibleByArgument {}
 
 /// `--notify` and the titles (SPEC §6): what download and resume take.
 struct NotifyOptions: ParsableArguments {

@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func theFirstLookReportsTheState() {
-        #expect(WaitEvent.between(nil, task(.queued), id: TaskID("abcdef")) == [.state(TaskID("abcdef"), .queued)])
+        #expect(WaitEvent.between(nil, task(.queued), id: TaskID("abcdef")) == [.state(TaskID("abcdef"), .queued, error: nil)])
     }
 
     @Test func progressHeadersAndCompletionAreReportedOnce() {
@@ -57,14 +57,14 @@ import Testing
         let running = task(.running, bytes: 10, headers: ["Set-Cookie: s=1", "ETag: \"x\""])
         #expect(
             WaitEvent.between(task(.queued), running, id: id) == [
-                .state(id, .running), .headers(id, status: nil, headers: ["Set-Cookie: ***", "ETag: \"x\""]),
+                .state(id, .running, error: nil), .headers(id, status: nil, headers: ["Set-Cookie: ***", "ETag: \"x\""]),
                 .progress(id, bytesTransferred: 10, bytesExpected: nil, bytesPerSecond: nil),
             ])
         #expect(WaitEvent.between(running, running, id: id).isEmpty)
         let done = task(.completed, bytes: 20, headers: running.responseHeaders)
         #expect(
             WaitEvent.between(running, done, id: id) == [
-                .state(id, .completed), .progress(id, bytesTransferred: 20, bytesExpected: nil, bytesPerSecond: nil),
+                .state(id, .completed, error: nil), .progress(id, bytesTransferred: 20, bytesExpected: nil, bytesPerSecond: nil),
                 .completed(id, destination: "/tmp/a", bytesTransferred: 20),
             ])
     }
@@ -77,9 +77,24 @@ import Testing
             ])
     }
 
+    @Test func aWaitingTaskReportsEachNewReasonWithItsError() {
+        let id = TaskID("abcdef")
+        var retrying = task(.waiting)
+        retrying.errorCode = "connect"
+        retrying.errorMessage = "Failed to connect to h port 80 after 0 ms: Connection refused"
+        var offline = retrying
+        offline.errorCode = "no-network"
+        offline.errorMessage = "no network (netlink: no default route)"
+        #expect(WaitEvent.between(task(.running), retrying, id: id) == [.state(id, .waiting, error: retrying.error)])
+        #expect(WaitEvent.between(retrying, offline, id: id) == [.state(id, .waiting, error: offline.error)])
+        #expect(WaitEvent.between(offline, offline, id: id).isEmpty)
+        let line = WaitEvent.state(id, .waiting, error: offline.error).json(at: Date(timeIntervalSince1970: 0)).rendered()
+        #expect(line.hasSuffix(#""state":"waiting","error":{"code":"no-network","message":"no network (netlink: no default route)"}}"#))
+    }
+
     @Test func eventLinesStartWithEventIdAndTime() {
-        let line = WaitEvent.state(TaskID("abcdef"), .running).json(at: Date(timeIntervalSince1970: 0)).rendered()
-        #expect(line == #"{"event":"state","id":"abcdef","time":"1970-01-01T00:00:00.000Z","state":"running"}"#)
+        let line = WaitEvent.state(TaskID("abcdef"), .running, error: nil).json(at: Date(timeIntervalSince1970: 0)).rendered()
+        #expect(line == #"{"event":"state","id":"abcdef","time":"1970-01-01T00:00:00.000Z","state":"running","error":null}"#)
     }
 }
 
@@ -88,6 +103,38 @@ import Testing
         #expect(Format.bytes(0) == "0 B")
         #expect(Format.bytes(1536) == "1.50 KiB")
         #expect(Format.bytes(734_003_200) == "700.0 MiB")
+    }
+
+    @Test func spansAsTheyAreTyped() {
+        #expect(Format.span(0) == "0s")
+        #expect(Format.span(0.2) == "1s")
+        #expect(Format.span(45) == "45s")
+        #expect(Format.span(240) == "4m")
+        #expect(Format.span(270) == "4m 30s")
+        #expect(Format.span(3900) == "1h 5m")
+        #expect(Format.span(7 * 86400) == "7d")
+        #expect(Format.span(2 * 86400 + 3 * 3600 + 59) == "2d 3h")
+        #expect(Format.span(1e300) == Format.span(1e12))
+    }
+
+    @Test func waitingReasonsAsListShowsThem() {
+        let now = Date(timeIntervalSince1970: 1_000_000)
+        var task = TransferTask(
+            draft: TaskDraft(url: "https://h/a", destination: "/tmp/a"), id: TaskID("abcdef"), createdAt: now)
+        task.state = .waiting
+        for (code, words) in [("no-network", "no network"), ("metered", "metered"), ("on-battery", "on battery")] {
+            task.errorCode = code
+            #expect(WaitingReason.describe(task, now: now) == words)
+        }
+        task.errorCode = "connect"
+        task.errorMessage = "Failed to connect to 127.0.0.1 port 9 after 0 ms: Connection refused"
+        task.nextAttemptAt = now.addingTimeInterval(240)
+        #expect(WaitingReason.describe(task, now: now) == "retry in 4m: connect: Connection refused")
+        #expect(TaskTable.row(task, now: now)[2] == "waiting (retry in 4m: connect: Connection refused)")
+        task.nextAttemptAt = now
+        #expect(WaitingReason.describe(task, now: now) == "retrying: connect: Connection refused")
+        task.state = .running
+        #expect(WaitingReason.describe(task, now: now) == nil)
     }
 
     @Test func durations() {

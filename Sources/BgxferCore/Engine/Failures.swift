@@ -127,6 +127,10 @@ enum CurlFailure {
             return TaskError(code: code, message: "more than \(Redirects.limit) redirects (\(message))")
         case .internal:
             return TaskError(code: code, message: "curl error \(result.rawValue): \(message)")
+        case .connect where osErrno != 0 && message.hasSuffix(": Couldn't connect to server"):
+            // curl 7.88 words every refusal alike; the OS says what happened.
+            let reason = String(cString: strerror(osErrno))
+            return TaskError(code: code, message: message.dropLast("Couldn't connect to server".count) + reason)
         default:
             return TaskError(code: code, message: message)
         }

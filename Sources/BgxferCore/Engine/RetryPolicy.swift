@@ -35,7 +35,7 @@ enum RetryPolicy {
         if let retries = budget.retries {
             if budget.attemptsUsed >= retries { return .giveUp(why: "after \(budget.attemptsUsed) of \(retries) attempts") }
         } else if stalled >= budget.giveUpAfter {
-            return .giveUp(why: "no progress for \(Format.duration(stalled)) (--give-up-after \(Format.duration(budget.giveUpAfter)))")
+            return .giveUp(why: "no progress for \(Format.span(stalled)) (--give-up-after \(Format.span(budget.giveUpAfter)))")
         }
         var delay = delay(setbacks: budget.setbacks, stalled: stalled, retryAfter: retryAfter, random: random)
         // The last attempt comes when the time is up, not after it.

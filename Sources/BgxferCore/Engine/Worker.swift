@@ -358,11 +358,12 @@ public final class Worker {
             }
             let next = task.retries.map { "attempt \(task.budgetUsed + 1) of \($0)" } ?? "attempt \(task.budgetUsed + 1)"
             logger.warning(
-                "attempt \(task.attempts) failed: \(error.code): \(error.message); retrying in \(Format.duration(delay)) (\(next))",
+                "attempt \(task.attempts) failed: \(error.code): \(error.message); retrying in \(Format.span(delay)) (\(next))",
                 metadata: taskMetadata(id))
         case .giveUp(let why):
-            // Bytes that a later `resume` can continue from are kept; others are useless.
-            let resumable = transfer.durableBytes > 0 && task.validator != nil
+            // Bytes that a later `resume` can continue from are kept; others are useless, and
+            // so are bytes a checksum proved wrong.
+            let resumable = transfer.durableBytes > 0 && task.validator != nil && error.code != .checksumMismatch
             if resumable { transfer.keep() } else { transfer.discard() }
             try ifStillRunning(id) {
                 announce(try store.fail(id, error, durableBytes: resumable ? transfer.durableBytes : 0))

@@ -12,6 +12,9 @@ struct SessionSettings: Codable, Equatable, StoredRecord {
     /// Set by `session finish`. It holds only while the session has live tasks: once they have
     /// ended the session is open again (the flag is cleared by the next task it takes).
     var finishing = false
+    /// `session set --metered`, `--battery`: its new tasks' policies when they give none.
+    var metered: ConditionPolicy?
+    var battery: ConditionPolicy?
 
     /// SPEC §1: 6 transfers at once unless set otherwise, and at most 200.
     static let defaultParallelism = 6
@@ -28,6 +31,9 @@ public struct SessionSummary: Sendable, Equatable {
     public var counts: [TaskState: Int]
     /// The worker running the session now, if one is.
     public var workerPid: Int32?
+    /// Its new tasks' policies when they give none.
+    public var metered: ConditionPolicy = .allow
+    public var battery: ConditionPolicy = .allow
 
     public var liveTasks: Int { counts.filter { !$0.key.isTerminal }.values.reduce(0, +) }
 }

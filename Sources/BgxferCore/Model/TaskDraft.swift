@@ -20,8 +20,9 @@ public struct TaskDraft: Sendable, Equatable {
     /// `--retries`; nil: retry transient failures until `giveUpAfter` without progress.
     public var retries: Int?
     public var giveUpAfter: Double = Self.defaultGiveUpAfter
-    public var metered: ConditionPolicy = .allow
-    public var battery: ConditionPolicy = .allow
+    /// `--metered`, `--battery`; nil: the session's default (`session set`), else allow.
+    public var metered: ConditionPolicy?
+    public var battery: ConditionPolicy?
     public var notify: NotifySettings?
     /// Uploads: the file, the method and `--reply`.
     public var source: UploadSource?

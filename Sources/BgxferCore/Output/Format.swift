@@ -29,6 +29,23 @@ public enum Format {
             ? String(format: "%d:%02d:%02d", hours, minutes, secs) : String(format: "%d:%02d", minutes, secs)
     }
 
+    /// A span as durations are typed (`90s`, `15m`, `7d`), with at most two units: `45s`,
+    /// `4m 30s`, `1h 5m`, `7d`, `2d 3h`. Rounded up to the second.
+    public static func span(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "forever" }
+        let total = Int(max(0, min(seconds, 1e12)).rounded(.up))
+        let units: [(Int, String)] = [(86400, "d"), (3600, "h"), (60, "m"), (1, "s")]
+        guard let first = units.firstIndex(where: { total >= $0.0 }) else { return "0s" }
+        let (size, name) = units[first]
+        var text = "\(total / size)\(name)"
+        if first + 1 < units.count {
+            let (smaller, smallerName) = units[first + 1]
+            let rest = total % size / smaller
+            if rest > 0 { text += " \(rest)\(smallerName)" }
+        }
+        return text
+    }
+
     public static func percent(_ fraction: Double?) -> String {
         guard let fraction else { return "-" }
         return String(format: "%.0f%%", (fraction * 100).rounded(.down))

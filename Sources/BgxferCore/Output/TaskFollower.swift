@@ -109,7 +109,7 @@ public final class ProgressBarReporter: FollowReporter {
         case .running:
             break
         default:
-            let reason = task.error.map { ": \($0.message)" } ?? ""
+            let reason = WaitingReason.describe(task).map { " (\($0))" } ?? ""
             return fit("\(id)  \(name)  \(task.state)\(reason)", width)
         }
         let percent = Format.percent(task.progress).leftPadded(to: 4)

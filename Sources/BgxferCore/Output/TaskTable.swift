@@ -4,11 +4,11 @@ import Foundation
 public enum TaskTable {
     public static let header = ["ID", "KIND", "STATE", "PROGRESS", "SIZE", "SPEED", "NAME"]
 
-    public static func render(_ tasks: [TransferTask]) -> String {
-        TextTable.render([header] + tasks.map(row))
+    public static func render(_ tasks: [TransferTask], now: Date = Date()) -> String {
+        TextTable.render([header] + tasks.map { row($0, now: now) })
     }
 
-    static func row(_ task: TransferTask) -> [String] {
+    static func row(_ task: TransferTask, now: Date = Date()) -> [String] {
         let size: String
         if let expected = task.bytesExpected {
             size = task.state == .completed
@@ -18,7 +18,11 @@ public enum TaskTable {
         }
         let speed = task.state == .running ? Format.rate(task.bytesPerSecond) : "-"
         var state = task.state.rawValue
-        if let error = task.error, task.state == .failed || task.state == .waiting { state += " (\(error.code))" }
+        if let reason = WaitingReason.describe(task, now: now) {
+            state += " (\(reason))"
+        } else if let error = task.error, task.state == .failed {
+            state += " (\(error.code))"
+        }
         return [task.id.rawValue, task.kind.rawValue, state, Format.percent(task.progress), size, speed, task.displayName]
     }
 }

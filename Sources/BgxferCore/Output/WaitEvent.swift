@@ -4,7 +4,8 @@ import Foundation
 public enum WaitEvent: Equatable {
     case headers(TaskID, status: Int?, headers: [String])
     case progress(TaskID, bytesTransferred: Int64, bytesExpected: Int64?, bytesPerSecond: Double?)
-    case state(TaskID, TaskState)
+    /// `error`: why a waiting task waits, why a failed one failed (null otherwise).
+    case state(TaskID, TaskState, error: TaskError?)
     case completed(TaskID, destination: String?, bytesTransferred: Int64)
     case failed(TaskID, TaskError)
 
@@ -15,7 +16,10 @@ public enum WaitEvent: Equatable {
             return previous == nil ? [] : [.failed(id, TaskError(code: .unrecognized("removed"), message: "the task was removed"))]
         }
         var events: [WaitEvent] = []
-        if previous?.state != current.state { events.append(.state(id, current.state)) }
+        // A waiting task's reason may change while it waits (a retry's error, then no network).
+        if previous?.state != current.state || (current.state == .waiting && previous?.error != current.error) {
+            events.append(.state(id, current.state, error: current.state.isTerminal || current.state == .waiting ? current.error : nil))
+        }
         if let headers = current.responseHeaders, headers != previous?.responseHeaders {
             events.append(.headers(id, status: current.httpStatus, headers: Redaction.headers(headers)))
         }
@@ -55,8 +59,8 @@ extension WaitEvent {
                     ("bytesPerSecond", JSONValue(speed.map { $0.rounded() })),
                 ]
             )
-        case .state(let task, let state):
-            (name, id, fields) = ("state", task, [("state", .string(state.rawValue))])
+        case .state(let task, let state, let error):
+            (name, id, fields) = ("state", task, [("state", .string(state.rawValue)), ("error", error.map(TaskJSON.value) ?? .null)])
         case .completed(let task, let destination, let transferred):
             (name, id, fields) = (
                 "completed", task, [("destination", JSONValue(destination)), ("bytesTransferred", .int(transferred))]

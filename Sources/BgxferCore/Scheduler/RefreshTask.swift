@@ -30,6 +30,9 @@ public struct RefreshTask: Sendable, Codable, Equatable {
     public var lastModified: String?
     /// The run in flight, if any: its download task.
     public var currentTask: TaskID?
+    /// `--metered`, `--battery` for its runs; nil: the session's default when a run is made.
+    public var metered: ConditionPolicy?
+    public var battery: ConditionPolicy?
 
     /// A new refresh task, due at once.
     public init(

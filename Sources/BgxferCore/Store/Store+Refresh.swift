@@ -68,6 +68,8 @@ extension Store {
                 draft.notify = refresh.notify
                 draft.refreshID = refresh.id
                 draft.retries = 3
+                draft.metered = refresh.metered
+                draft.battery = refresh.battery
                 draft.requestHeaders = refresh.requestHeaders + Self.conditions(for: refresh)
                 let task = try Self.insert(db, draft, now: Date())
                 refresh.currentTask = task.id

@@ -127,7 +127,8 @@ extension Store {
         }
         migrator.registerMigration("v9: waiting out outages; cost and power policy") { db in
             // A task without --retries retries until it has made no progress for giveUpAfter;
-            // maxAttempts (a default of 5 nobody chose) gives way to it.
+            // maxAttempts (a default of 5 nobody chose) gives way to it. A session's policies are
+            // its new tasks' defaults; a refresh task's, when set, its runs'.
             let policies = ConditionPolicy.allCases.map { "'\($0.rawValue)'" }.joined(separator: ",")
             let retries = TaskDraft.retriesRange
             try db.execute(
@@ -141,8 +142,8 @@ extension Store {
                     ALTER TABLE task DROP COLUMN maxAttempts;
                     ALTER TABLE session ADD COLUMN metered TEXT CHECK (metered IN (\(policies)));
                     ALTER TABLE session ADD COLUMN battery TEXT CHECK (battery IN (\(policies)));
-                    ALTER TABLE refresh ADD COLUMN metered TEXT NOT NULL DEFAULT 'allow' CHECK (metered IN (\(policies)));
-                    ALTER TABLE refresh ADD COLUMN battery TEXT NOT NULL DEFAULT 'allow' CHECK (battery IN (\(policies)));
+                    ALTER TABLE refresh ADD COLUMN metered TEXT CHECK (metered IN (\(policies)));
+                    ALTER TABLE refresh ADD COLUMN battery TEXT CHECK (battery IN (\(policies)));
                     """)
         }
         return migrator

@@ -33,6 +33,17 @@ extension Store {
         }
     }
 
+    /// `session set NAME --metered P --battery P`: the policies its new tasks take when they give
+    /// none (nil leaves one as it is). Tasks already made keep theirs.
+    public func setPolicies(metered: ConditionPolicy?, battery: ConditionPolicy?, of session: String) throws {
+        try write { db in
+            var settings = try SessionSettings.fetchOne(db, key: session) ?? SessionSettings(name: session)
+            if let metered { settings.metered = metered }
+            if let battery { settings.battery = battery }
+            try settings.save(db)
+        }
+    }
+
     /// `session finish NAME`: the session takes no new task until those it has now have ended.
     /// Returns how many have not (0: there was nothing to wait for, and nothing changes).
     public func finish(session: String) throws -> Int {
@@ -66,6 +77,8 @@ extension Store {
             for settings in try SessionSettings.fetchAll(db) {
                 var summary = summaries[settings.name] ?? Self.summary(settings.name)
                 summary.parallelism = settings.parallelism
+                summary.metered = settings.metered ?? .allow
+                summary.battery = settings.battery ?? .allow
                 summary.finishing = settings.finishing && summary.liveTasks > 0
                 summaries[settings.name] = summary
             }

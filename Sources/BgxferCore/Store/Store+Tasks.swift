@@ -29,7 +29,11 @@ extension Store {
         if let destination = draft.destination { try requireFree(db, destination) }
         var id = TaskID.random()
         while try TransferTask.exists(db, key: id.rawValue) { id = TaskID.random() }
-        try TransferTask(draft: draft, id: id, createdAt: now).insert(db)
+        var task = TransferTask(draft: draft, id: id, createdAt: now)
+        let settings = try SessionSettings.fetchOne(db, key: draft.session)
+        task.metered = draft.metered ?? settings?.metered ?? .allow
+        task.battery = draft.battery ?? settings?.battery ?? .allow
+        try task.insert(db)
         // What the store holds (dates at its millisecond precision), not what we meant to write.
         return try TransferTask.fetchOne(db, key: id.rawValue)!
     }
@@ -173,8 +177,6 @@ extension TransferTask {
             errorCode: nil, errorMessage: nil, workerPid: nil)
         retries = draft.retries
         giveUpAfter = draft.giveUpAfter
-        metered = draft.metered
-        battery = draft.battery
         notify = draft.notify
         source = draft.source
         form = draft.form
