@@ -4,7 +4,7 @@ import Foundation
 
 struct Doctor: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check what bgxfer relies on: systemd user manager, lingering, journal, session bus, notifications.",
+        abstract: "Check what bgxfer relies on: systemd user manager, lingering, journal, session bus, notifications, network.",
         discussion: """
             Each line names a check, its status (ok, warning, error) and what was found; an \
             indented line below it says what to do. Exit status 1 when a check is an error, else 0.

@@ -17,6 +17,7 @@ counts the body bytes it sends per file. Faults are set per file with a POST of 
         {}                                 behave
 
 A query string is not part of the name: /get?id=1 serves the file "get".
+As a proxy it refuses every tunnel: CONNECT is answered 407 Proxy Authentication Required.
 GET /_stats/<name> returns {"bytes_sent": N, "requests": [{"range", "if_range", "status", "time"}]}.
 Usage: fault_server.py PORT ROOT
 """
@@ -72,6 +73,13 @@ class Handler(BaseHTTPRequestHandler):
             if "plan" in settings:
                 faults["plan"] = list(settings["plan"])
         self.send_json(200, {"ok": True})
+
+    def do_CONNECT(self):
+        self.send_response(407)
+        self.send_header("Proxy-Authenticate", 'Basic realm="tests"')
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        self.close_connection = True
 
     def do_GET(self):
         if self.path.startswith("/_stats/"):

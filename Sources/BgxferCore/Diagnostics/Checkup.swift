@@ -35,7 +35,21 @@ public enum Checkup {
         checks += sessionBus(environment)
         let managerProblem = manager.status == .ok ? nil : manager.summary
         checks.append(timer(WakeTimer(executable: FileSystem.currentExecutable(), environment: environment), managerProblem: managerProblem))
+        checks.append(network(NetworkMonitor(environment: environment)))
         return checks
+    }
+
+    /// What a worker started here would see of the network and power, and from where.
+    static func network(_ monitor: NetworkMonitor) -> Check {
+        let conditions = monitor.conditions
+        let summary = "\(conditions.summary); from \(monitor.sources)"
+        if !conditions.online {
+            return Check(
+                name: "network", status: .warning, value: "offline", summary: summary,
+                fix: "transfers wait until the network is back (hosts on this machine excepted)")
+        }
+        let value = conditions.metered ? "metered" : conditions.onBattery == true ? "on-battery" : "online"
+        return Check(name: "network", status: .ok, value: value, summary: summary)
     }
 
     /// What calls `bgxfer wake` for refresh tasks and scheduled transfers.

@@ -143,15 +143,17 @@ final class StreamingCommand {
     private let pipe = Pipe()
     private var buffer = Data()
 
-    init(_ executable: String, _ arguments: [String], environment: [String: String], directory: String? = nil)
-        throws
-    {
+    /// `standardInput`: a pipe the caller writes to (else /dev/null).
+    init(
+        _ executable: String, _ arguments: [String], environment: [String: String], directory: String? = nil,
+        standardInput: Pipe? = nil
+    ) throws {
         process = Process(withDefaultSignals: executable, arguments)
         process.environment = environment
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = standardInput ?? FileHandle.nullDevice
         try process.run()
     }
 

@@ -1,21 +1,36 @@
 import Foundation
 
 /// nginx on loopback with its own configuration and document root, run in the foreground
-/// under the test's PID and stopped by PID.
+/// under the test's PID and stopped by PID. Besides nginx's usual access.log it keeps
+/// `ranges.log`: a line per request with its Range and If-Range (`requests()`).
 final class Nginx {
     let port: Int
     let documentRoot: String
-    private let process: Process
+    private let prefix: String
+    private var process: Process
 
-    init(in directory: String, extraServerConfig: String = "") throws {
-        let prefix = directory + "/nginx"
+    /// `port`: listen there (a server that comes back where it was); nil: a free one. `tls`:
+    /// serve https with a self-signed certificate made for the test.
+    init(in directory: String, port fixedPort: Int? = nil, tls: Bool = false, extraServerConfig: String = "") throws {
+        prefix = directory + "/nginx"
         documentRoot = prefix + "/www"
         for sub in [prefix, documentRoot, prefix + "/tmp", prefix + "/logs"] {
             try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: true)
         }
+        var tlsConfig = ""
+        if tls {
+            let made = try Command.run(
+                "/usr/bin/openssl",
+                [
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-keyout", prefix + "/key.pem", "-out", prefix + "/cert.pem",
+                ], environment: [:])
+            guard made.status == 0 else { throw HarnessError.failed("openssl req: \(made.stderr)") }
+            tlsConfig = "ssl_certificate \(prefix)/cert.pem; ssl_certificate_key \(prefix)/key.pem;"
+        }
         var lastError = ""
-        for _ in 0..<5 {
-            let port = Await.freePort()
+        for _ in 0..<(fixedPort == nil ? 5 : 1) {
+            let port = fixedPort ?? Await.freePort()
             let config = """
                 daemon off;
                 master_process off;
@@ -24,7 +39,9 @@ final class Nginx {
                 error_log \(prefix)/logs/error.log;
                 events { worker_connections 1024; }
                 http {
+                    log_format ranges '$request_method $uri $status "$http_range" "$http_if_range" $body_bytes_sent';
                     access_log \(prefix)/logs/access.log;
+                    access_log \(prefix)/logs/ranges.log ranges;
                     client_body_temp_path \(prefix)/tmp/body;
                     proxy_temp_path \(prefix)/tmp/proxy;
                     fastcgi_temp_path \(prefix)/tmp/fastcgi;
@@ -33,28 +50,38 @@ final class Nginx {
                     default_type application/octet-stream;
                     sendfile on;
                     server {
-                        listen 127.0.0.1:\(port);
+                        listen 127.0.0.1:\(port)\(tls ? " ssl" : "");
+                        \(tlsConfig)
                         root \(documentRoot);
                         \(extraServerConfig)
                     }
                 }
                 """
             try config.write(toFile: prefix + "/nginx.conf", atomically: true, encoding: .utf8)
-            let process = try Command.start(
-                "/usr/sbin/nginx", ["-p", prefix, "-c", prefix + "/nginx.conf", "-e", prefix + "/logs/error.log"],
-                log: prefix + "/logs/stderr.log")
             do {
-                try Await.port(port, timeout: 5)
+                process = try Self.start(prefix: prefix, port: port)
                 self.port = port
-                self.process = process
                 return
             } catch {
-                process.terminate()
-                process.waitUntilExit()
-                lastError = (try? String(contentsOfFile: prefix + "/logs/error.log", encoding: .utf8)) ?? ""
+                lastError = "\(error)"
             }
         }
         throw HarnessError.failed("nginx did not start: \(lastError)")
+    }
+
+    private static func start(prefix: String, port: Int) throws -> Process {
+        let process = try Command.start(
+            "/usr/sbin/nginx", ["-p", prefix, "-c", prefix + "/nginx.conf", "-e", prefix + "/logs/error.log"],
+            log: prefix + "/logs/stderr.log")
+        do {
+            try Await.port(port, timeout: 5)
+            return process
+        } catch {
+            process.terminate()
+            process.waitUntilExit()
+            let log = (try? String(contentsOfFile: prefix + "/logs/error.log", encoding: .utf8)) ?? ""
+            throw HarnessError.failed("\(error): \(log.suffix(400))")
+        }
     }
 
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)/\(path)" }
@@ -65,12 +92,50 @@ final class Nginx {
         try TestFiles.random(at: documentRoot + "/" + name, size: size)
     }
 
+    /// The requests for `path` so far, from ranges.log.
+    func requests(_ path: String) throws -> [LoggedRequest] {
+        let log = (try? String(contentsOfFile: prefix + "/logs/ranges.log", encoding: .utf8)) ?? ""
+        return LoggedRequest.parse(log).filter { $0.path == "/" + path }
+    }
+
     func stop() {
         process.terminate()
         process.waitUntilExit()
     }
 
+    /// Starts again after `stop`, on the same port with the same files.
+    func restart() throws {
+        guard !process.isRunning else { return }
+        process = try Self.start(prefix: prefix, port: port)
+    }
+
     deinit { if process.isRunning { stop() } }
+}
+
+/// One line of an nginx `ranges` log: `GET /a.bin 206 "bytes=100-" "\"etag\"" 4096`.
+struct LoggedRequest: Equatable {
+    var method: String
+    var path: String
+    var status: Int
+    /// nil when the request had none (nginx logs "-").
+    var range: String?
+    var ifRange: String?
+    var bytesSent: Int
+
+    static func parse(_ log: String) -> [LoggedRequest] {
+        log.split(separator: "\n").compactMap { line in
+            let quoted = line.split(separator: "\"", omittingEmptySubsequences: false)
+            let head = quoted.first?.split(separator: " ") ?? []
+            guard head.count >= 3, quoted.count >= 5, let status = Int(head[2]),
+                let sent = Int(quoted.last?.trimmingCharacters(in: .whitespaces) ?? "")
+            else { return nil }
+            let value = { (text: Substring) in text == "-" ? nil : String(text) }
+            // If-Range's value may itself be quoted (an ETag, logged with \x22 for each quote).
+            return LoggedRequest(
+                method: String(head[0]), path: String(head[1]), status: status, range: value(quoted[1]),
+                ifRange: value(quoted[3]), bytesSent: sent)
+        }
+    }
 }
 
 /// pyftpdlib (Debian's python3-pyftpdlib), a real FTP server, on loopback, through
