@@ -2,8 +2,10 @@
 #
 #   make                      release build (.build/release/bgxfer)
 #   make test                 every test: generated files up to date, unit tests, integration tests
+#                             (as root: through sudo when make runs as a user)
 #   make install PREFIX=…     after 'make': the binary, its notification helper (libexec/bgxfer),
-#                             man page and shell completions (DESTDIR too)
+#                             man page and shell completions (DESTDIR too); through sudo when
+#                             PREFIX is not the user's to write
 #   make generate             regenerate man/bgxfer.1 and completions/ after changing the commands
 #   make bench                the download benchmark against curl, wget and aria2, and the cost of
 #                             an idle 'bgxfer wake' (Benchmarks/)
@@ -23,6 +25,12 @@ MANDIR = $(DESTDIR)$(PREFIX)/share/man/man1
 BASHDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHDIR = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 FISHDIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+
+# Root's part of the work through sudo when make runs as a user: the tests (network namespaces,
+# mounts, a user manager) and installing where the user cannot write. The user's PATH goes along,
+# for the Swift toolchain.
+AS_ROOT := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo env "PATH=$$PATH")
+INSTALL_AS := $(shell [ "$$(id -u)" -eq 0 ] || [ -w "$(DESTDIR)$(PREFIX)" ] || echo sudo)
 
 RELEASE_BIN = .build/release/bgxfer
 RELEASE_HELPER = .build/release/bgxfer-notify
@@ -52,7 +60,7 @@ debug:
 # .build/test.log.
 test: check-generated test-servers
 	$(SWIFT) build --build-tests
-	@{ $(SWIFT) test --skip-build; echo $$? > .build/test.status; } 2>&1 | tee .build/test.log; \
+	@{ $(AS_ROOT) $(SWIFT) test --skip-build; echo $$? > .build/test.status; } 2>&1 | tee .build/test.log; \
 	status=$$(cat .build/test.status); \
 	if [ "$$status" != 0 ]; then \
 		echo "── failed (the whole output is in .build/test.log) ──"; \
@@ -69,7 +77,8 @@ unit-test:
 	$(SWIFT) test --filter BgxferTests
 
 integration-test: test-servers
-	$(SWIFT) test --filter IntegrationTests
+	$(SWIFT) build --build-tests
+	$(AS_ROOT) $(SWIFT) test --skip-build --filter IntegrationTests
 
 # The man page and completions are committed; regenerating them must change nothing.
 check-generated: debug
@@ -94,19 +103,19 @@ generate: debug
 	$(DEBUG_BIN) --generate-completion-script zsh > $(GENERATED_DIR)/completions/_bgxfer
 	$(DEBUG_BIN) --generate-completion-script fish > $(GENERATED_DIR)/completions/bgxfer.fish
 
-# No build here: 'make && sudo make install' must not run the build as root.
+# No build here: 'make && make install' must not run the build as root.
 install:
 	@test -x $(RELEASE_BIN) && test -x $(RELEASE_HELPER) || { echo "no $(RELEASE_BIN) or $(RELEASE_HELPER): run 'make' first" >&2; exit 1; }
-	install -d $(BINDIR) $(HELPERDIR) $(MANDIR) $(BASHDIR) $(ZSHDIR) $(FISHDIR)
-	install -m 0755 $(RELEASE_BIN) $(BINDIR)/bgxfer
-	install -m 0755 $(RELEASE_HELPER) $(HELPERDIR)/bgxfer-notify
-	install -m 0644 man/bgxfer.1 $(MANDIR)/bgxfer.1
-	install -m 0644 completions/bgxfer.bash $(BASHDIR)/bgxfer
-	install -m 0644 completions/_bgxfer $(ZSHDIR)/_bgxfer
-	install -m 0644 completions/bgxfer.fish $(FISHDIR)/bgxfer.fish
+	$(INSTALL_AS) install -d $(BINDIR) $(HELPERDIR) $(MANDIR) $(BASHDIR) $(ZSHDIR) $(FISHDIR)
+	$(INSTALL_AS) install -m 0755 $(RELEASE_BIN) $(BINDIR)/bgxfer
+	$(INSTALL_AS) install -m 0755 $(RELEASE_HELPER) $(HELPERDIR)/bgxfer-notify
+	$(INSTALL_AS) install -m 0644 man/bgxfer.1 $(MANDIR)/bgxfer.1
+	$(INSTALL_AS) install -m 0644 completions/bgxfer.bash $(BASHDIR)/bgxfer
+	$(INSTALL_AS) install -m 0644 completions/_bgxfer $(ZSHDIR)/_bgxfer
+	$(INSTALL_AS) install -m 0644 completions/bgxfer.fish $(FISHDIR)/bgxfer.fish
 
 uninstall:
-	rm -f $(BINDIR)/bgxfer $(HELPERDIR)/bgxfer-notify $(MANDIR)/bgxfer.1 $(BASHDIR)/bgxfer $(ZSHDIR)/_bgxfer $(FISHDIR)/bgxfer.fish
+	$(INSTALL_AS) rm -f $(BINDIR)/bgxfer $(HELPERDIR)/bgxfer-notify $(MANDIR)/bgxfer.1 $(BASHDIR)/bgxfer $(ZSHDIR)/_bgxfer $(FISHDIR)/bgxfer.fish
 
 worker-order:
 	Benchmarks/worker-order.sh

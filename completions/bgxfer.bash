@@ -186,9 +186,9 @@ _bgxfer() {
 
 _bgxfer_download() {
     repeating_flags=()
-    non_repeating_flags=(--overwrite --content-disposition --insecure --allow-downgrade --notify --wait --json --version -h --help)
+    non_repeating_flags=(--overwrite --content-disposition --insecure --allow-downgrade --discretionary --notify --wait --json --version -h --help)
     repeating_options=(-H --header)
-    non_repeating_options=(--output -o --directory -d --checksum --session --limit-rate --connect-timeout --no-progress-timeout --retries --begin-after --begin-at --success-title --failure-title)
+    non_repeating_options=(--output -o --directory -d --checksum --session --limit-rate --connect-timeout --no-progress-timeout --retries --give-up-after --begin-after --begin-at --metered --battery --success-title --failure-title)
     __bgxfer_offer_flags_options 1
 
     # Offer option value completions
@@ -220,10 +220,21 @@ _bgxfer_download() {
     '--retries')
         return
         ;;
+    '--give-up-after')
+        return
+        ;;
     '--begin-after')
         return
         ;;
     '--begin-at')
+        return
+        ;;
+    '--metered')
+        __bgxfer_add_completions -W 'allow'$'\n''wait'
+        return
+        ;;
+    '--battery')
+        __bgxfer_add_completions -W 'allow'$'\n''wait'
         return
         ;;
     '--success-title')
@@ -237,9 +248,9 @@ _bgxfer_download() {
 
 _bgxfer_upload() {
     repeating_flags=()
-    non_repeating_flags=(--insecure --allow-downgrade --notify --wait --json --version -h --help)
+    non_repeating_flags=(--insecure --allow-downgrade --discretionary --notify --wait --json --version -h --help)
     repeating_options=(-F --form -H --header)
-    non_repeating_options=(-X --request --protocol --reply --session --limit-rate --connect-timeout --no-progress-timeout --retries --begin-after --begin-at --success-title --failure-title)
+    non_repeating_options=(-X --request --protocol --reply --session --limit-rate --connect-timeout --no-progress-timeout --retries --give-up-after --begin-after --begin-at --metered --battery --success-title --failure-title)
     __bgxfer_offer_flags_options 2
 
     # Offer option value completions
@@ -275,10 +286,21 @@ _bgxfer_upload() {
     '--retries')
         return
         ;;
+    '--give-up-after')
+        return
+        ;;
     '--begin-after')
         return
         ;;
     '--begin-at')
+        return
+        ;;
+    '--metered')
+        __bgxfer_add_completions -W 'allow'$'\n''wait'
+        return
+        ;;
+    '--battery')
+        __bgxfer_add_completions -W 'allow'$'\n''wait'
         return
         ;;
     '--success-title')
@@ -481,9 +503,9 @@ _bgxfer_refresh() {
 
 _bgxfer_refresh_add() {
     repeating_flags=()
-    non_repeating_flags=(--notify --json --version -h --help)
+    non_repeating_flags=(--notify --discretionary --json --version -h --help)
     repeating_options=(-H --header)
-    non_repeating_options=(--output -o --every --session --success-title --failure-title)
+    non_repeating_options=(--output -o --every --session --success-title --failure-title --metered --battery)
     __bgxfer_offer_flags_options 1
 
     # Offer option value completions
@@ -505,6 +527,14 @@ _bgxfer_refresh_add() {
         return
         ;;
     '--failure-title')
+        return
+        ;;
+    '--metered')
+        __bgxfer_add_completions -W 'allow'$'\n''wait'
+        return
+        ;;
+    '--battery')
+        __bgxfer_add_completions -W 'allow'$'\n''wait'
         return
         ;;
     esac
@@ -615,14 +645,22 @@ _bgxfer_session_cancel() {
 
 _bgxfer_session_set() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--discretionary --version -h --help)
     repeating_options=()
-    non_repeating_options=(--parallel)
+    non_repeating_options=(--parallel --metered --battery)
     __bgxfer_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--parallel')
+        return
+        ;;
+    '--metered')
+        __bgxfer_add_completions -W 'allow'$'\n''wait'
+        return
+        ;;
+    '--battery')
+        __bgxfer_add_completions -W 'allow'$'\n''wait'
         return
         ;;
     esac

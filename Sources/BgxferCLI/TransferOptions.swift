@@ -41,10 +41,10 @@ struct TransferOptions: ParsableArguments {
     @Flag(help: "Do not verify the server's TLS certificate.")
     var insecure = false
 
-    @OptionGroup var policy: PolicyOptions
-
     @Flag(help: "Follow redirects from https to http or ftp.")
     var allowDowngrade = false
+
+    @OptionGroup var policy: PolicyOptions
 
     /// `--give-up-after` at most ten years: any longer is "never", and dates past it overflow.
     static let longestGiveUp: Double = 3650 * 86400

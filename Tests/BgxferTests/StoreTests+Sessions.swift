@@ -95,3 +95,31 @@ extension StoreTests {
         #expect(try store.startDueRefreshes(now: now).map(\.refreshID) == [refresh.id])
     }
 }
+
+/// A session's network and power policy: its new tasks' defaults.
+extension StoreTests {
+    @Test func aSessionsPoliciesAreItsNewTasksDefaultsAndATasksOwnWin() throws {
+        let before = try insert(session: "s")
+        try store.setPolicies(metered: .wait, battery: nil, of: "s")
+        try store.setPolicies(metered: nil, battery: .wait, of: "s")
+        let after = try insert(session: "s")
+        #expect(before.metered == .allow && before.battery == .allow)
+        #expect(after.metered == .wait && after.battery == .wait)
+        var own = draft()
+        own.session = "s"
+        own.metered = .allow
+        let chosen = try store.insert(own)
+        #expect(chosen.metered == .allow && chosen.battery == .wait)
+        #expect(try insert(session: "other").metered == .allow)
+        let summary = try #require(try store.sessions().first { $0.name == "s" })
+        #expect(summary.metered == .wait && summary.battery == .wait)
+        // A refresh run takes its refresh task's policy, else the session's.
+        var refresh = RefreshTask(
+            id: TaskID.random(), url: "https://h/feed", destination: "/tmp/feed-\(UUID().uuidString)", every: 3600,
+            requestHeaders: [], notify: nil, session: "s", createdAt: Date(), nextRunAt: Date())
+        refresh.battery = .allow
+        _ = try store.insert(refresh)
+        let run = try #require(try store.startDueRefreshes(now: Date(), only: refresh.id).first)
+        #expect(run.metered == .wait && run.battery == .allow)
+    }
+}
