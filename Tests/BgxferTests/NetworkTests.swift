@@ -120,6 +120,36 @@ enum NetlinkBytes {
     }
 }
 
+@Suite struct NetworkSourcesTests {
+    typealias B = NetlinkBytes
+    static let online = RoutingTableTests.table([B.link(index: 2, name: "eth0", flags: B.upWithCarrier), B.route(oif: 2)])
+    static let offline = RoutingTableTests.table([B.link(index: 2, name: "eth0", flags: Netlink.iffUp), B.route(oif: 2)])
+    static let connected = NetworkManagerState(state: 70, connectivity: 4, metered: 1)
+    static let disconnected = NetworkManagerState(state: 20, connectivity: 1, metered: 0)
+
+    @Test func networkManagersWordWinsOverTheKernels() {
+        let both = NetworkMonitor.decide(networkManager: Self.connected, managesExit: nil, table: Self.offline, onBattery: false)
+        #expect(both.source == .networkManager && both.online && both.metered && both.onBattery == false)
+        let down = NetworkMonitor.decide(networkManager: Self.disconnected, managesExit: true, table: Self.online, onBattery: nil)
+        #expect(down.source == .networkManager && !down.online)
+        // No answer about the interface: still NetworkManager's word.
+        #expect(!NetworkMonitor.decide(networkManager: Self.disconnected, managesExit: nil, table: Self.online, onBattery: nil).online)
+    }
+
+    @Test func aWayOutNetworkManagerDoesNotManageIsTheKernelsToJudge() {
+        let conditions = NetworkMonitor.decide(networkManager: Self.disconnected, managesExit: false, table: Self.online, onBattery: true)
+        #expect(conditions.source == .netlink && conditions.online && !conditions.metered && conditions.onBattery == true)
+        #expect(conditions.network == "default route (IPv4) via eth0 (NetworkManager, disconnected, no connectivity, does not manage it)")
+    }
+
+    @Test func withoutNetworkManagerTheKernelAndWithoutEitherNothingIsKnown() {
+        let kernel = NetworkMonitor.decide(networkManager: nil, managesExit: nil, table: Self.offline, onBattery: nil)
+        #expect(kernel.source == .netlink && !kernel.online && kernel.network.contains("no interface that is up with carrier"))
+        let nothing = NetworkMonitor.decide(networkManager: nil, managesExit: nil, table: nil, onBattery: nil)
+        #expect(nothing == .unknown && nothing.holdsNothing)
+    }
+}
+
 @Suite struct NetworkConditionsTests {
     static let offline = NetworkConditions(source: .netlink, online: false, network: "no default route")
 

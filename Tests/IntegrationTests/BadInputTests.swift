@@ -75,7 +75,6 @@ import Testing
         Case(arguments: ["session", "set", "s", "--parallel", "0"], status: 64, message: "parallelism 0 is out of range: a session runs 1 to 200"),
         Case(arguments: ["session", "set", "s", "--parallel", "201"], status: 64, message: "parallelism 201 is out of range"),
         Case(arguments: ["session", "set", "s", "--parallel", "many"], status: 64, message: "many"),
-        Case(arguments: ["session", "set", "s"], status: 64, message: "Missing expected argument '--parallel <n>'"),
     ]
 
     @Test(arguments: cases)

@@ -34,7 +34,7 @@ import Testing
 
         try nginx.restart()
         let back = Date()
-        let wait = try sandbox.bgxfer("wait", id)
+        let wait = try sandbox.bgxfer(["wait", id], timeout: 120)
         let took = Date().timeIntervalSince(back)
         #expect(wait.status == 0, "\(wait.stderr)")
         #expect(took <= 75, "completed \(took) s after the server came back")
@@ -64,7 +64,7 @@ import Testing
         let nginx = try Nginx(in: sandbox.root, port: port)
         let digest = try nginx.serve("later.bin", size: 2 * Self.mebibyte)
         let back = Date()
-        let wait = try sandbox.bgxfer("wait", id)
+        let wait = try sandbox.bgxfer(["wait", id], timeout: 120)
         #expect(wait.status == 0, "\(wait.stderr)")
         print("not there yet: completed \(String(format: "%.1f", Date().timeIntervalSince(back))) s after the server started")
         #expect(try TestFiles.sha256(sandbox.file("later.bin")) == digest)
@@ -74,7 +74,7 @@ import Testing
     @Test func aRefusedPortFailsAfterItsRetriesAsConnect() throws {
         try withSandbox { sandbox in
             let id = try sandbox.download("http://127.0.0.1:\(Await.freePort())/x", "--retries", "2")
-            #expect(try sandbox.bgxfer("wait", id).status == 1)
+            #expect(try sandbox.bgxfer(["wait", id], timeout: 60).status == 1)
             let task = try sandbox.task(id)
             #expect(task["state"] as? String == "failed" && task["attempts"] as? Int == 2, "\(task)")
             let error = try #require(task["error"] as? [String: Any])
@@ -111,7 +111,7 @@ import Testing
             for (arguments, environment, code, message) in cases {
                 let made = try sandbox.bgxfer(["download"] + arguments, environment: environment)
                 let id = try #require(made.lines.first, "\(made.stderr)")
-                #expect(try sandbox.bgxfer("wait", id).status == 1)
+                #expect(try sandbox.bgxfer(["wait", id], timeout: 60).status == 1)
                 let task = try sandbox.task(id)
                 let error = try #require(task["error"] as? [String: Any], "\(task)")
                 #expect(error["code"] as? String == code, "\(arguments): \(error)")
@@ -121,7 +121,7 @@ import Testing
             }
             // Allowed, the downgrade is followed.
             let allowed = try sandbox.download(https + "/down", "-o", sandbox.file("allowed.bin"), "--insecure", "--allow-downgrade")
-            #expect(try sandbox.bgxfer("wait", allowed).status == 0)
+            #expect(try sandbox.bgxfer(["wait", allowed], timeout: 60).status == 0)
             #expect(try sandbox.bgxfer("list").stdout.contains("failed (tls)"))
         }
     }

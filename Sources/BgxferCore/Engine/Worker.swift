@@ -112,6 +112,7 @@ public final class Worker {
             let idle = watcher == nil ? Self.fallbackCheckInterval : Self.longestSleep
             var timeout = active.isEmpty ? idle : max(0, lastFlush + Self.progressInterval - now)
             if let resume = active.values.compactMap(\.resumeAt).min() { timeout = min(timeout, max(0, resume - now)) }
+            if monitor.hasPendingWork { timeout = 0 }
             if let nextRetry {
                 let untilRetry = nextRetry.timeIntervalSinceNow
                 if untilRetry <= 0 { needsReconcile = true; continue }

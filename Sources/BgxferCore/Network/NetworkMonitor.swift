@@ -31,51 +31,82 @@ public final class NetworkMonitor {
     /// The descriptors to poll for changes.
     var descriptors: [Int32] { [netlink?.descriptor, bus?.descriptor].compactMap { $0 } }
 
-    /// After a poll: takes what arrived on the descriptors that became readable. Returns true
-    /// when the conditions changed.
+    /// After a poll: takes what arrived on the descriptors that became readable (and what
+    /// sd-bus had queued). Returns true when the conditions changed.
     func handle(ready: Set<Int32>) -> Bool {
         var touched = false
         if let netlink, ready.contains(netlink.descriptor) {
             netlink.refresh()
             touched = true
         }
-        if let watch = bus, ready.contains(watch.descriptor) {
-            do {
-                touched = try watch.process() || touched
-            } catch {
-                // The bus went away (dbus-daemon restarted): the kernel's word is left.
-                problems.append("system bus: \(error.message)")
-                bus = nil
-                touched = true
-            }
+        if let watch = bus, ready.contains(watch.descriptor) || watch.hasQueuedMessages {
+            processBus()
+            touched = true
         }
         guard touched else { return false }
-        let fresh = combine()
+        var fresh = combine()
+        // Asking NetworkManager about an interface is a call, which may queue signals: those are
+        // taken too before the worker sleeps again.
+        for _ in 0..<8 {
+            guard bus?.hasQueuedMessages == true else { break }
+            processBus()
+            fresh = combine()
+        }
         let changed = fresh != conditions
         conditions = fresh
         return changed
+    }
+
+    /// Signals sd-bus has already queued: the worker must not sleep before `handle` takes them.
+    var hasPendingWork: Bool { bus?.hasQueuedMessages ?? false }
+
+    private func processBus() {
+        do {
+            _ = try bus?.process()
+        } catch {
+            // The bus went away (dbus-daemon restarted): the kernel's word is left.
+            problems.append("system bus: \(error.message)")
+            bus = nil
+        }
     }
 
     /// Takes whatever has arrived without waiting: before deciding about a failure that the
     /// network's going may explain. Returns true when the conditions changed.
     func catchUp() -> Bool {
         var entries = descriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-        guard !entries.isEmpty, poll(&entries, nfds_t(entries.count), 0) > 0 else { return false }
+        let readable = entries.isEmpty ? 0 : poll(&entries, nfds_t(entries.count), 0)
+        guard readable > 0 || hasPendingWork else { return false }
         return handle(ready: Set(entries.filter { $0.revents != 0 }.map(\.fd)))
     }
 
-    /// NetworkManager's word wins over the kernel's when both are there.
     private func combine() -> NetworkConditions {
+        let state = bus?.networkManagerState
+        let table = netlink?.table
+        // Asked only when the two disagree, which is rare.
+        var managesExit: Bool?
+        if let state, !state.isOnline, let exit = table?.exit?.link { managesExit = bus?.manages(interface: exit.name) }
+        return Self.decide(networkManager: state, managesExit: managesExit, table: table, onBattery: bus?.onBattery)
+    }
+
+    /// NetworkManager's word wins over the kernel's when both are there, but for a way out it
+    /// does not manage (an interface left to ifupdown, a container's veth, a VPN of another
+    /// tool): when it says offline while the kernel routes through such an interface, the
+    /// kernel's word holds. `managesExit`: whether NetworkManager manages the interface of the
+    /// kernel's default route (nil: not asked, or no answer).
+    static func decide(
+        networkManager state: NetworkManagerState?, managesExit: Bool?, table: RoutingTable?, onBattery: Bool?
+    ) -> NetworkConditions {
         var conditions: NetworkConditions
-        if let state = bus?.networkManagerState {
+        if let state, state.isOnline || managesExit != false || table?.isOnline != true {
             conditions = NetworkConditions(
                 source: .networkManager, online: state.isOnline, network: state.summary, metered: state.isMetered)
-        } else if let table = netlink?.table {
-            conditions = NetworkConditions(source: .netlink, online: table.isOnline, network: table.summary)
+        } else if let table {
+            let unmanaged = state.map { " (NetworkManager, \($0.summary), does not manage it)" } ?? ""
+            conditions = NetworkConditions(source: .netlink, online: table.isOnline, network: table.summary + unmanaged)
         } else {
             conditions = .unknown
         }
-        conditions.onBattery = bus?.onBattery
+        conditions.onBattery = onBattery
         return conditions
     }
 

@@ -68,22 +68,30 @@ final class SystemBusWatch {
             "type='signal',interface='\(Self.networkManager)',member='StateChanged',path='\(Self.networkManagerPath)'",
             raising: flag)
         readProperties()
+        _ = try process()  // what arrived while the matches were added and the properties read
     }
 
     var descriptor: Int32 { bus.descriptor }
     var address: String { bus.address }
 
-    /// After `descriptor` became readable: dispatches what arrived, and when a change was
-    /// announced reads the properties again. Returns true when they changed. Throws when the
-    /// connection is lost.
+    /// After `descriptor` became readable (or with `hasQueuedMessages`): dispatches what
+    /// arrived, and while changes were announced reads the properties again (the calls that
+    /// read them may queue more). Returns true when they changed. Throws when the connection
+    /// is lost.
     func process() throws(BusError) -> Bool {
-        try bus.processPending()
-        guard flag.raised else { return false }
-        flag.raised = false
         let before = (networkManagerState, onBattery)
-        readProperties()
+        while true {
+            try bus.processPending()
+            guard flag.raised else { break }
+            flag.raised = false
+            readProperties()
+        }
         return before != (networkManagerState, onBattery)
     }
+
+    /// Signals wait in sd-bus's queue (read while a call waited for its reply): `process`
+    /// must run although the socket is not readable.
+    var hasQueuedMessages: Bool { bus.hasQueuedMessages }
 
     private func readProperties() {
         networkManagerState = try? readNetworkManager()
@@ -96,6 +104,21 @@ final class SystemBusWatch {
             try self.bus.uint32Property(Self.networkManager, Self.networkManagerPath, Self.networkManager, member)
         }
         return NetworkManagerState(state: try read("State"), connectivity: try read("Connectivity"), metered: try read("Metered"))
+    }
+
+    /// Whether NetworkManager manages the interface called `name` (its device's `Managed`);
+    /// false when it has no device of that name, nil when it cannot be asked.
+    func manages(interface name: String) -> Bool? {
+        guard networkManagerState != nil else { return nil }
+        do {
+            let reply = try bus.call(Self.networkManager, Self.networkManagerPath, Self.networkManager, "GetDeviceByIpIface") {
+                message throws(BusError) in try message.append(name)
+            }
+            let device = try reply.readString(BusType.objectPath)
+            return try bus.boolProperty(Self.networkManager, device, Self.networkManager + ".Device", "Managed")
+        } catch {
+            return error.name == "org.freedesktop.NetworkManager.UnknownDevice" ? false : nil
+        }
     }
 
     private func readUPower() throws(BusError) -> Bool? {

@@ -88,13 +88,8 @@ extension Store {
     func hold(_ id: TaskID, _ reason: TaskError, durableBytes: Int64) throws {
         try write { db in
             _ = try Self.transition(db, id, on: .hold) { task in
-                task.errorCode = reason.code.rawValue
-                task.errorMessage = reason.message
+                task.recordEnd(reason, durableBytes: durableBytes)
                 task.nextAttemptAt = nil
-                task.durableBytes = durableBytes
-                task.bytesTransferred = durableBytes
-                task.bytesPerSecond = nil
-                task.workerPid = nil
                 task.budgetUsed = max(0, task.budgetUsed - 1)  // not the attempt's fault
             }
         }
@@ -184,15 +179,10 @@ extension Store {
     ) throws {
         try write { db in
             _ = try Self.transition(db, id, on: .retry) { task in
-                task.errorCode = error.code.rawValue
-                task.errorMessage = error.message
+                task.recordEnd(error, durableBytes: durableBytes)
                 if let setbacks { task.setbacks = setbacks }
                 if let progressAt { task.progressAt = progressAt }
                 task.nextAttemptAt = at
-                task.durableBytes = durableBytes
-                task.bytesTransferred = durableBytes
-                task.bytesPerSecond = nil
-                task.workerPid = nil
                 if let restartNote {
                     task.restartNote = restartNote
                     task.validator = nil
@@ -318,13 +308,8 @@ extension Store {
     func fail(_ id: TaskID, _ error: TaskError, durableBytes: Int64, now: Date = Date()) throws -> TransferTask {
         try write { db in
             try Self.transition(db, id, on: .fail) { task in
-                task.errorCode = error.code.rawValue
-                task.errorMessage = error.message
-                task.durableBytes = durableBytes
-                task.bytesTransferred = durableBytes
-                task.bytesPerSecond = nil
+                task.recordEnd(error, durableBytes: durableBytes)
                 task.finishedAt = now
-                task.workerPid = nil
             }
         }
     }
@@ -344,5 +329,18 @@ extension Store {
                 }
             }
         }
+    }
+}
+
+extension TransferTask {
+    /// An attempt ended with `error` (a failure, or a condition it waits for) and
+    /// `durableBytes` on disk: no worker runs it now.
+    fileprivate mutating func recordEnd(_ error: TaskError, durableBytes: Int64) {
+        errorCode = error.code.rawValue
+        errorMessage = error.message
+        self.durableBytes = durableBytes
+        bytesTransferred = durableBytes
+        bytesPerSecond = nil
+        workerPid = nil
     }
 }

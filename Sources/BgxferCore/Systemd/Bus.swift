@@ -99,21 +99,22 @@ final class Bus {
     func boolProperty(_ destination: String, _ path: String, _ interface: String, _ member: String)
         throws(BusError) -> Bool
     {
-        var error = sd_bus_error()
-        var value: Int32 = 0
-        let r = sd_bus_get_property_trivial(
-            handle, destination, path, interface, member, &error, BusType.boolean, &value)
-        guard r >= 0 else { throw BusError("cannot read \(member)", error: &error, code: r) }
-        return value != 0
+        try trivialProperty(destination, path, interface, member, type: BusType.boolean, as: Int32.self) != 0
     }
 
     func uint32Property(_ destination: String, _ path: String, _ interface: String, _ member: String)
         throws(BusError) -> UInt32
     {
+        try trivialProperty(destination, path, interface, member, type: BusType.uint32, as: UInt32.self)
+    }
+
+    /// A property of a fixed-size D-Bus type, read into a `T` (sd_bus_get_property_trivial).
+    private func trivialProperty<T: FixedWidthInteger>(
+        _ destination: String, _ path: String, _ interface: String, _ member: String, type: CChar, as: T.Type
+    ) throws(BusError) -> T {
         var error = sd_bus_error()
-        var value: UInt32 = 0
-        let r = sd_bus_get_property_trivial(
-            handle, destination, path, interface, member, &error, BusType.uint32, &value)
+        var value: T = 0
+        let r = sd_bus_get_property_trivial(handle, destination, path, interface, member, &error, type, &value)
         guard r >= 0 else { throw BusError("cannot read \(member)", error: &error, code: r) }
         return value
     }
@@ -128,6 +129,13 @@ final class Bus {
 
     /// The connection's socket: readable when messages wait (sd_bus_get_fd).
     var descriptor: Int32 { sd_bus_get_fd(handle) }
+
+    /// Messages wait in sd-bus's queue, read off the socket while a call waited for its reply:
+    /// the socket will not become readable for them, so they must be dispatched now.
+    var hasQueuedMessages: Bool {
+        var timeout: UInt64 = .max
+        return sd_bus_get_timeout(handle, &timeout) > 0 && timeout == 0
+    }
 
     /// Dispatches every message that has arrived, without waiting.
     func processPending() throws(BusError) {

@@ -21,9 +21,11 @@ enum HarnessError: Error, CustomStringConvertible {
 enum Command {
     /// Runs `executable` to completion. Output goes through files, not pipes, so a child that
     /// leaves a grandchild holding the descriptors (a detached worker) cannot hang the read.
+    /// `timeout`: seconds after which the program is killed (SIGTERM, then SIGKILL); its
+    /// status then says so, and the test that waited on it fails instead of hanging.
     static func run(
         _ executable: String, _ arguments: [String], environment: [String: String], directory: String? = nil,
-        stdin: String? = nil
+        stdin: String? = nil, timeout: Double? = nil
     ) throws -> Outcome {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bgxfer-cmd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -43,7 +45,13 @@ enum Command {
         } else {
             process.standardInput = FileHandle.nullDevice
         }
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         try process.run()
+        if let timeout, exited.wait(timeout: .now() + timeout) == .timedOut {
+            process.terminate()
+            if exited.wait(timeout: .now() + 2) == .timedOut { kill(process.processIdentifier, SIGKILL) }
+        }
         process.waitUntilExit()
         return Outcome(
             status: process.terminationStatus,

@@ -142,10 +142,12 @@ extension Sandbox {
     /// Runs the built `bgxfer` inside network namespace `namespace` (ip netns exec), with the
     /// sandbox's environment: there its worker starts, and there it stays.
     @discardableResult
-    func bgxfer(in namespace: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> Outcome {
+    func bgxfer(
+        in namespace: String, _ arguments: [String], environment extra: [String: String] = [:], timeout: Double? = nil
+    ) throws -> Outcome {
         try Command.run(
             "/usr/sbin/ip", ["netns", "exec", namespace, Binary.path] + arguments,
-            environment: environment.merging(extra) { $1 }, directory: downloads)
+            environment: environment.merging(extra) { $1 }, directory: downloads, timeout: timeout)
     }
 
     /// `download` inside `namespace` that must succeed: the new task's ID.

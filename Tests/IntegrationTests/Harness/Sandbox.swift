@@ -32,11 +32,12 @@ final class Sandbox {
 
     /// Runs the built `bgxfer` with the sandbox's environment.
     @discardableResult
-    func bgxfer(_ arguments: [String], directory: String? = nil, environment extra: [String: String] = [:]) throws
-        -> Outcome
-    {
+    func bgxfer(
+        _ arguments: [String], directory: String? = nil, environment extra: [String: String] = [:], timeout: Double? = nil
+    ) throws -> Outcome {
         try Command.run(
-            Binary.path, arguments, environment: environment.merging(extra) { $1 }, directory: directory ?? downloads)
+            Binary.path, arguments, environment: environment.merging(extra) { $1 }, directory: directory ?? downloads,
+            timeout: timeout)
     }
 
     @discardableResult
