@@ -145,6 +145,9 @@ enum RefreshJSON {
             ("lastError", JSONValue(refresh.lastError)),
             ("session", .string(refresh.session)),
             ("running", JSONValue(refresh.currentTask?.rawValue)),
+            // null: its runs take the session's policy when they are made.
+            ("metered", JSONValue(refresh.metered?.rawValue)),
+            ("battery", JSONValue(refresh.battery?.rawValue)),
         ])
     }
 

@@ -99,6 +99,30 @@ import Testing
         }
     }
 
+    @Test func aRefreshTasksPolicyGoesToItsRunsAndOtherwiseTheSessionsDoes() throws {
+        try withSandbox { sandbox in
+            let nginx = try Nginx(in: sandbox.root)
+            _ = try nginx.serve("a.xml", size: 4096)
+            _ = try nginx.serve("b.xml", size: 4096)
+            #expect(try sandbox.bgxfer("session", "set", "feeds", "--discretionary").status == 0)
+            let own = try sandbox.bgxfer(
+                "refresh", "add", nginx.url("a.xml"), "-o", sandbox.file("a.xml"), "--every", "1h", "--session", "feeds",
+                "--battery", "allow", "--json")
+            let taken = try sandbox.bgxfer("refresh", "add", nginx.url("b.xml"), "-o", sandbox.file("b.xml"), "--every", "1h", "--session", "feeds")
+            #expect(own.status == 0 && taken.status == 0, "\(own.stderr) \(taken.stderr)")
+            let refresh = try JSONSerialization.jsonObject(with: Data(own.stdout.utf8)) as? [String: Any]
+            #expect(refresh?["battery"] as? String == "allow" && refresh?["metered"] is NSNull)
+            try Self.waitForAll(sandbox)
+            var byFile: [String: [String: Any]] = [:]
+            for run in try sandbox.tasks() {
+                let detailed = try sandbox.task(try #require(run["id"] as? String))
+                byFile[((detailed["destination"] as? String ?? "") as NSString).lastPathComponent] = detailed
+            }
+            #expect(byFile["a.xml"]?["metered"] as? String == "wait" && byFile["a.xml"]?["battery"] as? String == "allow")
+            #expect(byFile["b.xml"]?["metered"] as? String == "wait" && byFile["b.xml"]?["battery"] as? String == "wait")
+        }
+    }
+
     @Test func aFailedRunKeepsTheFileAndRefreshRunRunsNow() throws {
         try withSandbox { sandbox in
             let nginx = try Nginx(in: sandbox.root)
