@@ -91,7 +91,7 @@ import Testing
             let plain = try Nginx(in: sandbox.root + "/plain", extraServerConfig: "location /loop { return 302 /loop; }")
             let tls = try Nginx(
                 in: sandbox.root + "/tls", tls: true,
-                extraServerConfig: "location /down { return 301 \(plain.url("a.bin")); }")
+                extraServerConfig: "location /down { return 301 \(plain.url("a.bin")); } location /legal { return 451; }")
             try plain.serve("a.bin", size: 1024)
             try tls.serve("a.bin", size: 1024)
             let proxy = try FaultServer(in: sandbox.root)
@@ -101,6 +101,11 @@ import Testing
                 ([https + "/a.bin", "-o", sandbox.file("cert.bin")], [:], "tls", "SSL certificate problem: self-signed certificate"),
                 ([plain.url("loop"), "-o", sandbox.file("loop.bin")], [:], "too-many-redirects", "more than 20 redirects"),
                 ([https + "/down", "-o", sandbox.file("down.bin"), "--insecure"], [:], "redirect-refused", "--allow-downgrade"),
+                // HTTP/2 has no reason phrase: the standard one is named.
+                (
+                    [https + "/legal", "-o", sandbox.file("legal.bin"), "--insecure"], [:], "http-451",
+                    "the server answered 451 Unavailable For Legal Reasons"
+                ),
                 // A session of its own: its worker starts with the proxy in its environment.
                 (
                     ["https://127.0.0.1:9/a.bin", "-o", sandbox.file("proxy.bin"), "--session", "proxied"],

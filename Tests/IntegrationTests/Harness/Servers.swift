@@ -10,7 +10,8 @@ final class Nginx {
     private var process: Process
 
     /// `port`: listen there (a server that comes back where it was); nil: a free one. `tls`:
-    /// serve https with a self-signed certificate made for the test.
+    /// serve https (HTTP/2 or HTTP/1.1, as the client asks) with a self-signed certificate
+    /// made for the test.
     init(in directory: String, port fixedPort: Int? = nil, tls: Bool = false, extraServerConfig: String = "") throws {
         prefix = directory + "/nginx"
         documentRoot = prefix + "/www"
@@ -50,7 +51,7 @@ final class Nginx {
                     default_type application/octet-stream;
                     sendfile on;
                     server {
-                        listen 127.0.0.1:\(port)\(tls ? " ssl" : "");
+                        listen 127.0.0.1:\(port)\(tls ? " ssl http2" : "");
                         \(tlsConfig)
                         root \(documentRoot);
                         \(extraServerConfig)
