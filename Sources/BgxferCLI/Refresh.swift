@@ -124,7 +124,7 @@ struct Refresh: ParsableCommand {
             try context.startWorker(for: task)
             _ = try TaskFollower(store: store, ids: [task.id], starter: context.starter, reporter: SilentReporter()).run()
             let result = try store.resolveRefresh(refresh.id.rawValue)
-            context.console.out("\(result.lastResult?.rawValue ?? "-")\(result.lastError.map { ": \($0)" } ?? "")\n")
+            context.console.out("\(result.lastResult?.rawValue ?? "-")\(result.lastError.map { ": \($0.escapedForMessage)" } ?? "")\n")
             if result.lastResult == .failed { throw ExitCode(1) }
         }
     }
@@ -137,7 +137,7 @@ enum RefreshJSON {
             ("id", .string(refresh.id.rawValue)),
             ("url", .string(Redaction.url(refresh.url))),
             ("destination", .string(refresh.destination)),
-            ("every", .int(Int64(refresh.every))),
+            ("every", .int(Int64(Int(saturating: refresh.every)))),
             ("lastRunAt", JSONValue(refresh.lastRunAt.map { Timestamp.string($0) })),
             ("nextRunAt", .string(Timestamp.string(refresh.nextRunAt))),
             ("lastResult", JSONValue(refresh.lastResult?.rawValue)),
@@ -153,7 +153,7 @@ enum RefreshJSON {
 
     /// `15m`, `6h`, `1d`, `90m`: the largest unit that divides the interval.
     static func interval(_ seconds: Double) -> String {
-        let total = Int(seconds)
+        let total = Int(saturating: seconds)
         for (unit, size) in [("d", 86400), ("h", 3600), ("m", 60)] where total % size == 0 { return "\(total / size)\(unit)" }
         return "\(total)s"
     }

@@ -96,8 +96,10 @@ enum TaskDetails {
             if let outcome = task.notification { rows.append(("Notification", outcome)) }
         }
 
+        // Much of this came from a server (headers, reasons, names): nothing in it reaches the
+        // terminal as a control character.
         let width = rows.map(\.0.count).max() ?? 0
-        var text = rows.map { "\($0.0 + ":")\(String(repeating: " ", count: width - $0.0.count + 1))\($0.1)" }
+        var text = rows.map { "\($0.0 + ":")\(String(repeating: " ", count: width - $0.0.count + 1))\($0.1.escapedForMessage)" }
             .joined(separator: "\n") + "\n"
         text += section("Request headers", Redaction.headers(task.requestHeaders))
         text += section("Response headers", task.responseHeaders.map(Redaction.headers) ?? [])
@@ -110,6 +112,6 @@ enum TaskDetails {
     }
 
     private static func section(_ title: String, _ lines: [String]) -> String {
-        lines.isEmpty ? "" : "\n\(title):\n" + lines.map { "  \($0)\n" }.joined()
+        lines.isEmpty ? "" : "\n\(title):\n" + lines.map { "  \($0.escapedForMessage)\n" }.joined()
     }
 }

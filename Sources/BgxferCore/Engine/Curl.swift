@@ -26,6 +26,8 @@ enum CurlLibrary {
 final class CurlEasy {
     let handle: UnsafeMutableRawPointer
     private var headerList: UnsafeMutablePointer<curl_slist>?
+    /// CURLOPT_PROXYHEADER: what only a proxy gets.
+    private var proxyHeaderList: UnsafeMutablePointer<curl_slist>?
     /// A multipart body (CURLOPT_MIMEPOST), freed after the handle.
     private var mime: OpaquePointer?
     /// CURLOPT_ERRORBUFFER: curl writes a more specific message here than curl_easy_strerror.
@@ -43,6 +45,7 @@ final class CurlEasy {
         curl_easy_cleanup(handle)
         curl_mime_free(mime)
         curl_slist_free_all(headerList)
+        curl_slist_free_all(proxyHeaderList)
         errorBuffer.deallocate()
     }
 
@@ -53,6 +56,8 @@ final class CurlEasy {
         curl_easy_reset(handle)
         curl_slist_free_all(headerList)
         headerList = nil
+        curl_slist_free_all(proxyHeaderList)
+        proxyHeaderList = nil
         curl_mime_free(mime)
         mime = nil
         errorBuffer[0] = 0
@@ -90,17 +95,33 @@ final class CurlEasy {
         try bgx_curl_easy_setopt_seek_callback(handle, option, callback).check()
     }
 
-    /// CURLOPT_HTTPHEADER. The list lives as long as the handle.
+    /// CURLOPT_HTTPHEADER, for the server; `Proxy-Authorization` goes to CURLOPT_PROXYHEADER
+    /// instead (with CURLHEADER_SEPARATE), so that only a proxy ever gets it: no origin, and no
+    /// other origin after a redirect (curl itself drops only Authorization and Cookie there).
+    /// The lists live as long as the handle.
     func setHeaders(_ lines: [String]) throws {
+        let forProxy = { (line: String) in
+            line.split(separator: ":", maxSplits: 1).first?.trimmingCharacters(in: .whitespaces).lowercased() == "proxy-authorization"
+        }
         curl_slist_free_all(headerList)
-        headerList = nil
+        curl_slist_free_all(proxyHeaderList)
+        headerList = try Self.list(lines.filter { !forProxy($0) })
+        proxyHeaderList = try Self.list(lines.filter(forProxy))
+        try set(CURLOPT_HEADEROPT, Int(CURLHEADER_SEPARATE))
+        try bgx_curl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList).check()
+        try bgx_curl_easy_setopt_slist(handle, CURLOPT_PROXYHEADER, proxyHeaderList).check()
+    }
+
+    private static func list(_ lines: [String]) throws -> UnsafeMutablePointer<curl_slist>? {
+        var list: UnsafeMutablePointer<curl_slist>?
         for line in lines {
-            guard let appended = curl_slist_append(headerList, line) else {
+            guard let appended = curl_slist_append(list, line) else {
+                curl_slist_free_all(list)
                 throw BgxferError("cannot allocate a header list")
             }
-            headerList = appended
+            list = appended
         }
-        try bgx_curl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList).check()
+        return list
     }
 
     /// CURLOPT_MIMEPOST: a `multipart/form-data` body whose parts `build` adds; the handle owns it.

@@ -360,7 +360,7 @@ public enum UploadResource {
             try easy.set(CURLOPT_URL, uploadURL)
             try easy.set(CURLOPT_CUSTOMREQUEST, "DELETE")
             try easy.set(CURLOPT_NOBODY, true)
-            try easy.set(CURLOPT_TIMEOUT_MS, Int(timeout * 1000))
+            try easy.set(CURLOPT_TIMEOUT_MS, Int(saturating: timeout * 1000))
             let version = task.uploadProtocol == .tus ? "Tus-Resumable: 1.0.0" : "Upload-Draft-Interop-Version: 6"
             try easy.setHeaders(task.requestHeaders + [version])
             let result = easy.perform()

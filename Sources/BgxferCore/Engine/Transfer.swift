@@ -434,10 +434,10 @@ extension CurlEasy {
         try set(CURLOPT_USERAGENT, "bgxfer/\(Version.current)")
         try set(CURLOPT_NOSIGNAL, true)
         try set(CURLOPT_TCP_KEEPALIVE, true)
-        if let timeout = task.connectTimeout { try set(CURLOPT_CONNECTTIMEOUT_MS, Int(timeout * 1000)) }
+        if let timeout = task.connectTimeout { try set(CURLOPT_CONNECTTIMEOUT_MS, Int(saturating: timeout * 1000)) }
         // No-progress timeout: abandon the attempt when fewer than 1 byte/s move for that long.
         try set(CURLOPT_LOW_SPEED_LIMIT, 1)
-        try set(CURLOPT_LOW_SPEED_TIME, max(1, Int(task.noProgressTimeout.rounded(.up))))
+        try set(CURLOPT_LOW_SPEED_TIME, max(1, Int(saturating: task.noProgressTimeout.rounded(.up))))
         if task.insecure {
             try set(CURLOPT_SSL_VERIFYPEER, false)
             try set(CURLOPT_SSL_VERIFYHOST, 0)

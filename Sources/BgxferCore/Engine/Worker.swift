@@ -120,7 +120,7 @@ public final class Worker {
             }
             let ready = multi.poll(
                 extra: [signals.descriptor] + (watcher.map { [$0.descriptor] } ?? []) + monitor.descriptors,
-                timeoutMilliseconds: Int32(timeout * 1000) + 1)
+                timeoutMilliseconds: Int32(Int(saturating: min(timeout, Self.longestSleep) * 1000) + 1))
             if ready.contains(signals.descriptor), let signal = signals.take() {
                 try stop(signal: signal)
                 return

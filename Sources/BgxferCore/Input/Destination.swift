@@ -38,6 +38,12 @@ public struct Destination: Sendable {
     /// Checks the destination's directory exists and takes new files, and that the file does
     /// not exist unless `--overwrite` was given.
     public func check(_ path: String) throws {
+        let name = (path as NSString).lastPathComponent
+        if name.utf8.count > FileName.longest {
+            throw BgxferError.usage(
+                "the file name '\(String(name.prefix(40)).escapedForMessage)…' is too long: at most \(FileName.longest) bytes, "
+                    + "so that its partial file's name (NAME.bgxfer-ID.part) fits in 255")
+        }
         try checkDirectory((path as NSString).deletingLastPathComponent)
         if FileSystem.isDirectory(path) {
             throw BgxferError.cannotCreate("destination \(path) is a directory: use -d for a directory")

@@ -1,7 +1,13 @@
 import Foundation
 
-/// Sizes, rates and durations as people type them (SPEC §2).
+/// Sizes, rates and durations as people type them (README, "Reference"), bounded so that no
+/// later arithmetic on them can overflow: durations at most 100 years, sizes at most 1024T.
 public enum Quantity {
+    /// 100 years of 365.25 days.
+    public static let longestDuration: Double = 100 * 365.25 * 86400
+    /// 1024T (2^50 bytes).
+    public static let largestSize: Int64 = 1 << 50
+
     /// `500K`, `2M`, `1G`, `1.5M`, `4096`: binary units, as curl reads them (1M = 1048576).
     /// An optional trailing `B` or `/s` is allowed (`2MB`, `2M/s`).
     public static func bytes(_ text: String, what: String = "rate") throws -> Int64 {
@@ -25,8 +31,9 @@ public enum Quantity {
             throw malformed(text, what: what, expected: "a positive number with an optional K, M, G or T, e.g. 500K")
         }
         let value = (number * multiplier).rounded()
-        guard value >= 1, value < Double(Int64.max) else {
-            throw malformed(text, what: what, expected: "at least 1 byte")
+        guard value >= 1 else { throw malformed(text, what: what, expected: "at least 1 byte") }
+        guard value <= Double(largestSize) else {
+            throw BgxferError.usage("\(what) '\(text.escapedForMessage)' is too large: at most 1024T")
         }
         return Int64(value)
     }
@@ -48,6 +55,9 @@ public enum Quantity {
         guard let number = decimal(body), number > 0 else {
             throw malformed(text, what: what, expected: "a positive number followed by s, m, h or d, e.g. 90s")
         }
+        guard number * multiplier <= longestDuration else {
+            throw BgxferError.usage("\(what) '\(text.escapedForMessage)' is too long: at most 36525d (100 years)")
+        }
         return number * multiplier
     }
 
@@ -60,6 +70,6 @@ public enum Quantity {
     }
 
     private static func malformed(_ text: String, what: String, expected: String) -> BgxferError {
-        .usage("malformed \(what) '\(text)': expected \(expected)")
+        .usage("malformed \(what) '\(text.escapedForMessage)': expected \(expected)")
     }
 }

@@ -8,10 +8,11 @@ public enum TransferURL {
     /// naming the problem otherwise.
     public static func validate(_ text: String) throws -> String {
         if text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7f }) {
-            throw BgxferError.usage("malformed URL '\(text.escapedForMessage)': it contains spaces or control characters")
+            throw BgxferError.usage("malformed URL '\(Redaction.url(text).escapedForMessage)': it contains spaces or control characters")
         }
         guard let schemeEnd = text.range(of: "://") else {
-            throw BgxferError.usage("malformed URL '\(text)': expected scheme://host/path, e.g. https://example.com/file")
+            throw BgxferError.usage(
+                "malformed URL '\(Redaction.url(text))': expected scheme://host/path, e.g. https://example.com/file")
         }
         let scheme = text[..<schemeEnd.lowerBound].lowercased()
         guard schemes.contains(scheme) else {

@@ -12,8 +12,9 @@ public struct DesktopNotification: Codable, Sendable, Equatable {
     /// A themed icon name.
     public var icon: String
 
-    /// The notification for a task that ended (SPEC §6), or nil when it asked for none or has
-    /// not ended.
+    /// The notification for a task that ended (README, "Notifications"), or nil when it asked
+    /// for none or has not ended. The body is markup (the Desktop Notifications spec): a file
+    /// name or a server's reason is escaped, so `<b>` or `&` in it shows as written.
     public init?(task: TransferTask) {
         guard let notify = task.notify else { return nil }
         // A refresh run notifies on a change or a failure, never on "not modified" (SPEC §7).
@@ -21,7 +22,7 @@ public struct DesktopNotification: Codable, Sendable, Equatable {
         switch task.state {
         case .completed:
             summary = notify.successTitle(for: task.kind)
-            var body = "\(task.displayName), \(Format.bytes(task.bytesTransferred))"
+            var body = "\(Markup.escape(task.displayName)), \(Format.bytes(task.bytesTransferred))"
             if let started = task.startedAt, let finished = task.finishedAt {
                 body += " in \(Self.took(finished.timeIntervalSince(started)))"
             }
@@ -31,13 +32,31 @@ public struct DesktopNotification: Codable, Sendable, Equatable {
             icon = task.kind == .upload ? "document-send" : "folder-download"
         case .failed:
             summary = notify.failureTitle(for: task.kind)
-            body = "\(task.displayName): \(task.error?.message ?? "it failed")"
+            body = Markup.escape("\(task.displayName): \(task.error?.message ?? "it failed")")
             urgency = .critical
             category = "transfer.error"
             icon = "dialog-error"
         default:
             return nil
         }
+    }
+}
+
+/// Text for a notification body, which servers read as markup.
+enum Markup {
+    static func escape(_ text: String) -> String {
+        var escaped = ""
+        for character in text.escapedForMessage {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&apos;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
     }
 }
 

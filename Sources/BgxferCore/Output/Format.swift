@@ -23,7 +23,7 @@ public enum Format {
     /// `0:07`, `12:34`, `1:02:03`.
     public static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return "--:--" }
-        let total = Int(seconds.rounded())
+        let total = Int(saturating: min(seconds, 1e12).rounded())
         let (hours, minutes, secs) = (total / 3600, total / 60 % 60, total % 60)
         return hours > 0
             ? String(format: "%d:%02d:%02d", hours, minutes, secs) : String(format: "%d:%02d", minutes, secs)
@@ -33,7 +33,7 @@ public enum Format {
     /// `4m 30s`, `1h 5m`, `7d`, `2d 3h`. Rounded up to the second.
     public static func span(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "forever" }
-        let total = Int(max(0, min(seconds, 1e12)).rounded(.up))
+        let total = Int(saturating: max(0, min(seconds, 1e12)).rounded(.up))
         let units: [(Int, String)] = [(86400, "d"), (3600, "h"), (60, "m"), (1, "s")]
         guard let first = units.firstIndex(where: { total >= $0.0 }) else { return "0s" }
         let (size, name) = units[first]

@@ -16,8 +16,15 @@ public enum Redaction {
 
     public static func headers(_ lines: [String]) -> [String] { lines.map(header) }
 
+    /// Without `://` (a URL typed wrong), whatever stands as `user:password@` before the first
+    /// `@` is masked all the same.
     public static func url(_ text: String) -> String {
-        guard let schemeEnd = text.range(of: "://") else { return text }
+        guard let schemeEnd = text.range(of: "://") else {
+            guard let at = text.firstIndex(of: "@") else { return text }
+            let start = text[..<at].lastIndex(of: "/").map { text.index(after: $0) } ?? text.startIndex
+            guard let colon = text[start..<at].firstIndex(of: ":") else { return text }
+            return String(text[...colon]) + mask + String(text[at...])
+        }
         let authorityStart = schemeEnd.upperBound
         let authorityEnd = text[authorityStart...].firstIndex(where: { "/?#".contains($0) }) ?? text.endIndex
         let authority = text[authorityStart..<authorityEnd]

@@ -130,7 +130,8 @@ public final class ProgressBarReporter: FollowReporter {
     }
 
     private static func fit(_ text: String, _ width: Int) -> String {
-        text.count < width ? text : String(text.prefix(max(1, width - 2))) + "…"
+        let text = text.escapedForMessage  // a name or a server's reason: no control characters
+        return text.count < width ? text : String(text.prefix(max(1, width - 2))) + "…"
     }
 }
 

@@ -46,6 +46,15 @@ public final class Store: Sendable {
             defer { setup.close() }
             if create { try FileSystem.touchPrivate(paths.databasePath) }
             database = try DatabaseQueue(path: paths.databasePath, configuration: configuration)
+            // A store from a newer bgxfer has migrations this one does not know: its tasks may
+            // mean what this version cannot follow. Refused before anything is written to it.
+            let applied = try database.read { db in try Self.migrator.appliedIdentifiers(db) }
+            let known = Set(Self.migrator.migrations)
+            if let newer = applied.sorted().last(where: { !known.contains($0) }) {
+                throw BgxferError(
+                    "task store \(paths.databasePath) was written by a newer bgxfer (schema '\(newer)'); this one knows up "
+                        + "to '\(Self.migrator.migrations.last ?? "-")': use the newer bgxfer, or move the store aside")
+            }
             try Self.migrator.migrate(database)
         } catch let error as DatabaseError {
             throw BgxferError.storeFailure(error, path: paths.databasePath)
@@ -56,16 +65,34 @@ public final class Store: Sendable {
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try database.write(body)
-        } catch let error as DatabaseError {
-            throw BgxferError.storeFailure(error, path: paths.databasePath)
+        } catch {
+            throw Self.failure(error, path: paths.databasePath)
         }
     }
 
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try database.read(body)
-        } catch let error as DatabaseError {
-            throw BgxferError.storeFailure(error, path: paths.databasePath)
+        } catch {
+            throw Self.failure(error, path: paths.databasePath)
+        }
+    }
+
+    /// A store error as a one-line message. GRDB's errors about a value it cannot decode quote
+    /// the whole row, secrets included: only what failed and the column are kept. Errors of the
+    /// transaction's own body pass as they are.
+    static func failure(_ error: any Error, path: String) -> any Error {
+        switch error {
+        case let error as DatabaseError: return BgxferError.storeFailure(error, path: path)
+        case _ where !String(reflecting: type(of: error)).hasPrefix("GRDB."): return error
+        default:
+            let text = "\(error)"
+            let what = text.range(of: " from database value").map { String(text[..<$0.lowerBound]) } ?? "a value cannot be read"
+            // `column: "beginAt"` (no regular expression: that would load ICU into the worker).
+            let column = text.range(of: #"column: ""#).map { start in
+                " (column " + text[start.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "_" } + ")"
+            }
+            return BgxferError("task store \(path): \(what.prefix(80))\(column ?? ""): it was written by another bgxfer or damaged")
         }
     }
 

@@ -9,8 +9,10 @@ import Foundation
 public enum Timestamp {
     /// `separator` and `zone` give the forms other programs want of the same time: systemd's
     /// calendar (`2026-11-24 15:33:00.125 UTC`), the store's (`2026-11-24 15:33:00.125`).
+    /// Times before year 1 or after 9999 (never parsed, but a store may hold anything) print
+    /// as those bounds.
     public static func string(_ date: Date, fractional: Bool = false, separator: String = "T", zone: String = "Z") -> String {
-        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded(.down)
+        let milliseconds = (min(max(date.timeIntervalSince1970, earliest), latest) * 1000).rounded(.down)
         var seconds = time_t((milliseconds / 1000).rounded(.down))
         let millis = Int(milliseconds - Double(seconds) * 1000)
         var parts = tm()
@@ -58,6 +60,10 @@ public enum Timestamp {
         guard parts.tm_mday == Int32(day), parts.tm_mon == Int32(month - 1) else { return nil }
         return Date(timeIntervalSince1970: Double(seconds - offset) + fraction)
     }
+
+    /// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z.
+    static let earliest: Double = -62_135_596_800
+    static let latest: Double = 253_402_300_799.999
 
     private static func digits(_ value: Int, _ width: Int) -> String {
         let text = String(value)
