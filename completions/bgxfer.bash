@@ -389,9 +389,9 @@ _bgxfer_suspend() {
 
 _bgxfer_resume() {
     repeating_flags=()
-    non_repeating_flags=(--json --notify --version -h --help)
+    non_repeating_flags=(--json --insecure --allow-downgrade --discretionary --notify --version -h --help)
     repeating_options=(-H --header)
-    non_repeating_options=(--resume-data --output -o --success-title --failure-title)
+    non_repeating_options=(--resume-data --output -o --session --limit-rate --connect-timeout --no-progress-timeout --retries --give-up-after --begin-after --begin-at --metered --battery --success-title --failure-title)
     __bgxfer_offer_flags_options -1
 
     # Offer option value completions
@@ -404,6 +404,38 @@ _bgxfer_resume() {
         return
         ;;
     '-H'|'--header')
+        return
+        ;;
+    '--session')
+        return
+        ;;
+    '--limit-rate')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--no-progress-timeout')
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--give-up-after')
+        return
+        ;;
+    '--begin-after')
+        return
+        ;;
+    '--begin-at')
+        return
+        ;;
+    '--metered')
+        __bgxfer_add_completions -W 'allow'$'\n''wait'
+        return
+        ;;
+    '--battery')
+        __bgxfer_add_completions -W 'allow'$'\n''wait'
         return
         ;;
     '--success-title')

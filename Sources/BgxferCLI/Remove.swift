@@ -39,7 +39,7 @@ struct Clean: ParsableCommand {
 enum Forget {
     static func leftovers(of tasks: [TransferTask], paths: Paths) {
         for task in tasks {
-            if let partial = task.partialPath, !task.keepPartial { FileSystem.removeIfPresent(partial) }
+            if !task.keepPartial { PartialFile.remove(of: task) }
             TaskLog.remove(task.id, paths: paths)
         }
     }

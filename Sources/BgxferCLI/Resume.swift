@@ -11,8 +11,12 @@ struct Resume: ParsableCommand {
             and continues from the bytes on disk when the server confirms they are still good \
             (else from zero, as 'show' then says). With --resume-data FILE (written by \
             'bgxfer cancel --resume-data'): a new task continues the download or resumable upload, \
-            even after the original task was removed; it prints the new task's ID. An upload \
-            continues only while its file is unchanged, and asks the server how much it holds.
+            even after the original task was removed, with the options the task had (rate, \
+            retries, timeouts, policies, session, headers, titles) unless given here; it prints \
+            the new task's ID. An upload continues only while its file is unchanged, and asks the \
+            server how much it holds. Resume data is checked before anything is done with it: a \
+            partial file that is not the one bgxfer made, a URL 'download' would refuse, a reply \
+            file that exists, or a number out of range is refused, naming the key.
             """)
 
     @Argument(help: "The tasks' IDs (or unique prefixes).", completion: TaskIDCompletion.kind)
@@ -24,21 +28,21 @@ struct Resume: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("With --resume-data: save to this path instead.", valueName: "path"))
     var output: String?
 
-    @Option(
-        name: [.customShort("H"), .customLong("header")],
-        help: ArgumentHelp("With --resume-data: send this header too; repeat for more.", valueName: "name: value"))
-    var headers: [String] = []
-
     @Flag(help: "With --resume-data: print the new task as JSON.")
     var json = false
+
+    /// With --resume-data: what the new task takes instead of what the resume data carries
+    /// (-H adds headers).
+    @OptionGroup var transfer: TransferOptions
 
     @OptionGroup var notification: NotifyOptions
 
     func validate() throws {
         if resumeData == nil {
             if ids.isEmpty { throw ValidationError("give at least one task ID, or --resume-data FILE") }
-            if output != nil || !headers.isEmpty || json {
-                throw ValidationError("-o, -H and --json go with --resume-data")
+            let given = (output != nil ? ["-o"] : []) + (json ? ["--json"] : []) + transfer.given
+            if !given.isEmpty {
+                throw ValidationError("\(given.joined(separator: ", ")) go with --resume-data")
             }
         } else if !ids.isEmpty {
             throw ValidationError("give either task IDs or --resume-data, not both")
@@ -88,18 +92,22 @@ struct Resume: ParsableCommand {
         if let output {
             destination = Destination.absolute(output, in: context.workingDirectory)
         }
-        let destinationCheck = Destination(
-            output: destination, directory: nil, overwrite: false, workingDirectory: context.workingDirectory)
-        try destinationCheck.check(destination)
         var draft = TaskDraft(url: data.url, destination: destination)
-        draft.requestHeaders = try data.headers.map(HeaderField.parse) + headers.map(HeaderField.parse)
+        data.apply(to: &draft)
+        if output != nil { draft.overwrite = false }  // the task's --overwrite was for its own destination
+        try transfer.apply(to: &draft, clock: context.clock())
         draft.notify = try notification.settings() ?? data.notify
-        // Every check is done: only now may the partial file move. The partial file must sit next to the destination, so the final rename is atomic.
+        let destinationCheck = Destination(
+            output: destination, directory: nil, overwrite: draft.overwrite, workingDirectory: context.workingDirectory)
+        try destinationCheck.check(destination)
+        // Every check is done: only now may the partial file move. The partial file must sit
+        // next to the destination, so the final rename is atomic.
         let directory = (destination as NSString).deletingLastPathComponent
         let original = point.partialPath
         if (original as NSString).deletingLastPathComponent != directory {
             let moved = directory + "/" + (original as NSString).lastPathComponent
-            point.partialPath = try PartialFile.move(original, to: moved, bytes: point.bytes)
+            point.identity = try PartialFile.move(original, to: moved, bytes: point.bytes)
+            point.partialPath = moved
         }
         draft.resumeFrom = point
         let task: TransferTask
@@ -128,7 +136,8 @@ struct Resume: ParsableCommand {
         draft.uploadProtocol = data.protocol
         draft.uploadURL = data.uploadURL
         draft.replyPath = data.replyPath
-        draft.requestHeaders = try data.headers.map(HeaderField.parse) + headers.map(HeaderField.parse)
+        data.apply(to: &draft)
+        try transfer.apply(to: &draft, clock: context.clock())
         draft.notify = try notification.settings() ?? data.notify
         let task = try store.insert(draft)
         Logger(label: "bgxfer").info(

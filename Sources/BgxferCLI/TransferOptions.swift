@@ -2,15 +2,17 @@ import ArgumentParser
 import Foundation
 import BgxferCore
 
-/// Options every transfer command takes (SPEC §2).
+/// Options every transfer command takes (README, "Reference"). Each is applied only when
+/// given, so that `resume --resume-data` can take them as overrides of what the resume data
+/// carries; a new task otherwise has TaskDraft's defaults.
 struct TransferOptions: ParsableArguments {
     @Option(
         name: [.customShort("H"), .customLong("header")],
         help: ArgumentHelp("Send this request header; repeat for more.", valueName: "name: value"))
     var headers: [String] = []
 
-    @Option(help: ArgumentHelp("Run the task in this session (one worker per session).", valueName: "name"))
-    var session: String = SessionName.default
+    @Option(help: ArgumentHelp("Run the task in this session (one worker per session; default: default).", valueName: "name"))
+    var session: String?
 
     @Option(help: ArgumentHelp("Limit the speed, in bytes per second: 500K, 2M, 1G.", valueName: "rate"))
     var limitRate: String?
@@ -18,8 +20,8 @@ struct TransferOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Give up connecting after this long: 30s, 2m.", valueName: "duration"))
     var connectTimeout: String?
 
-    @Option(help: ArgumentHelp("Abandon an attempt that receives nothing for this long.", valueName: "duration"))
-    var noProgressTimeout: String = "2m"
+    @Option(help: ArgumentHelp("Abandon an attempt that receives nothing for this long (default: 2m).", valueName: "duration"))
+    var noProgressTimeout: String?
 
     @Option(
         help: ArgumentHelp(
@@ -29,8 +31,9 @@ struct TransferOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Fail when transient failures have let nothing through for this long: 30m, 2d.", valueName: "duration"))
-    var giveUpAfter: String = "7d"
+            "Fail when transient failures have let nothing through for this long: 30m, 2d (default: 7d).",
+            valueName: "duration"))
+    var giveUpAfter: String?
 
     @Option(help: ArgumentHelp("Start no sooner than this long from now: 90s, 15m, 2h.", valueName: "duration"))
     var beginAfter: String?
@@ -59,24 +62,41 @@ struct TransferOptions: ParsableArguments {
         case (nil, nil): break
         }
         if let begin = draft.beginAt, begin <= clock.now { draft.beginAt = nil }  // a time already past: start now
-        draft.session = try SessionName.validate(session)
-        draft.requestHeaders = try headers.map(HeaderField.parse)
-        draft.limitRate = try limitRate.map { try Quantity.bytes($0, what: "rate") }
-        draft.connectTimeout = try connectTimeout.map { try Quantity.seconds($0, what: "connect timeout") }
-        draft.noProgressTimeout = try Quantity.seconds(noProgressTimeout, what: "no-progress timeout")
-        if let retries, !TaskDraft.retriesRange.contains(retries) {
-            let range = TaskDraft.retriesRange
-            throw BgxferError.usage(
-                "--retries must be between \(range.lowerBound) and \(range.upperBound) (attempts in all, the first included)")
+        if let session { draft.session = try SessionName.validate(session) }
+        draft.requestHeaders += try headers.map(HeaderField.parse)
+        if let limitRate { draft.limitRate = try Quantity.bytes(limitRate, what: "rate") }
+        if let connectTimeout { draft.connectTimeout = try Quantity.seconds(connectTimeout, what: "connect timeout") }
+        if let noProgressTimeout { draft.noProgressTimeout = try Quantity.seconds(noProgressTimeout, what: "no-progress timeout") }
+        if let retries {
+            guard TaskDraft.retriesRange.contains(retries) else {
+                let range = TaskDraft.retriesRange
+                throw BgxferError.usage(
+                    "--retries must be between \(range.lowerBound) and \(range.upperBound) (attempts in all, the first included)")
+            }
+            draft.retries = retries
         }
-        draft.retries = retries
-        draft.giveUpAfter = try Quantity.seconds(giveUpAfter, what: "give-up time")
-        if draft.giveUpAfter > Self.longestGiveUp {
-            throw BgxferError.usage("--give-up-after '\(giveUpAfter)' is too long: at most \(Int(Self.longestGiveUp / 86400))d")
+        if let giveUpAfter {
+            draft.giveUpAfter = try Quantity.seconds(giveUpAfter, what: "give-up time")
+            if draft.giveUpAfter > Self.longestGiveUp {
+                throw BgxferError.usage("--give-up-after '\(giveUpAfter)' is too long: at most \(Int(Self.longestGiveUp / 86400))d")
+            }
         }
-        draft.insecure = insecure
-        draft.allowDowngrade = allowDowngrade
-        (draft.metered, draft.battery) = try policy.policies()
+        if insecure { draft.insecure = true }
+        if allowDowngrade { draft.allowDowngrade = true }
+        let (metered, battery) = try policy.policies()
+        if let metered { draft.metered = metered }
+        if let battery { draft.battery = battery }
+    }
+
+    /// The options given, by name: what `resume` with task IDs (which takes none) names.
+    var given: [String] {
+        [
+            (!headers.isEmpty, "-H"), (session != nil, "--session"), (limitRate != nil, "--limit-rate"),
+            (connectTimeout != nil, "--connect-timeout"), (noProgressTimeout != nil, "--no-progress-timeout"),
+            (retries != nil, "--retries"), (giveUpAfter != nil, "--give-up-after"), (beginAfter != nil, "--begin-after"),
+            (beginAt != nil, "--begin-at"), (insecure, "--insecure"), (allowDowngrade, "--allow-downgrade"),
+            (policy.metered != nil, "--metered"), (policy.battery != nil, "--battery"), (policy.discretionary, "--discretionary"),
+        ].compactMap { $0.0 ? $0.1 : nil }
     }
 }
 
@@ -129,7 +149,7 @@ struct NotifyOptions: ParsableArguments {
             if title.trimmingCharacters(in: .whitespaces).isEmpty {
                 throw BgxferError.usage("\(option) must not be empty")
             }
-            if title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            if !NotifySettings.isValidTitle(title) {
                 throw BgxferError.usage("\(option) '\(title.escapedForMessage)' must be one line, without control characters")
             }
         }

@@ -112,3 +112,24 @@ extension StoreTests {
         }
     }
 }
+
+@Suite struct DestinationPathTests {
+    @Test(arguments: [
+        ("a.iso", "/home/u", "/home/u/a.iso"), ("./a.iso", "/home/u", "/home/u/a.iso"),
+        ("../x/./a", "/home/u", "/home/x/a"), ("/srv//b/../c", "/", "/srv/c"), ("../../..", "/a", "/"),
+        ("d/", "/w", "/w/d"),
+    ])
+    func pathsAreResolvedByTheirTextAlone(path: String, directory: String, expected: String) {
+        #expect(Destination.absolute(path, in: directory) == expected)
+    }
+
+    @Test func aSymbolicLinkOnTheWayIsNotResolvedInto() throws {
+        let root = FileManager.default.temporaryDirectory.path + "/bgxfer-links-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/real", withIntermediateDirectories: true)
+        #expect(symlink(root + "/real", root + "/link") == 0)
+        #expect(symlink("/etc/passwd", root + "/file") == 0)
+        #expect(Destination.absolute("./link/a", in: root) == root + "/link/a")
+        #expect(Destination.absolute("./file", in: root) == root + "/file")
+    }
+}

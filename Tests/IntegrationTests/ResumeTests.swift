@@ -238,7 +238,9 @@ import Testing
             let size = 32 * Self.mebibyte
             let digest = try server.serve("r.bin", size: size)
             try server.faults("r.bin", ["rate": 8 * Self.mebibyte])
-            let id = try sandbox.download(server.url("r.bin"), "-H", "Authorization: Bearer sekrit")
+            let id = try sandbox.download(
+                server.url("r.bin"), "-H", "Authorization: Bearer sekrit", "--limit-rate", "16M", "--give-up-after", "3h",
+                "--metered", "wait")
             #expect(try Self.follow(sandbox, id, until: Self.progressed(to: 6 * Self.mebibyte)) != nil)
 
             let data = sandbox.root + "/r.resume.json"
@@ -252,20 +254,22 @@ import Testing
             {
                 #expect(document.keys.contains(key), "resume data lacks \(key)")
             }
-            #expect(document["version"] as? Int == 1)
+            #expect(document["version"] as? Int == 2)
             let received = try #require(document["bytesReceived"] as? Int)
             let partial = try #require(document["partialPath"] as? String)
             #expect(sandbox.awaitWorkersGone())
-            #expect((fileSize(partial) ?? 0) >= received, "the partial file was not kept")
+            // The worker flushed and recorded every byte before the resume data was written.
+            #expect(fileSize(partial) == received, "the partial file has \(fileSize(partial) ?? -1) bytes, the data says \(received)")
+            #expect(document["limitRate"] as? Int == 16 << 20 && document["giveUpAfter"] as? Int == 10800)
             #expect(try sandbox.bgxfer("remove", id).status == 0)
 
             // Damaged resume data is refused, and nothing is made.
             let bad = sandbox.root + "/bad.json"
             let refusals: [(String, Int32, String)] = [
                 ("not json at all", 64, "is not bgxfer resume data"),
-                ("{\"version\": 2}", 64, "version 2"),
+                ("{\"version\": 3}", 64, "version 3"),
                 (try Self.edit(document, "bytesReceived", size), 1, "is stale"),
-                (try Self.edit(document, "partialPath", partial + ".gone"), 1, "is gone"),
+                (try Self.edit(document, "partialPath", partial.replacingOccurrences(of: id, with: "zzzzzz")), 1, "is gone"),
                 (try Self.edit(document, "bytesReceived", "many"), 64, "damaged"),
             ]
             for (content, status, message) in refusals {
@@ -277,10 +281,14 @@ import Testing
             }
 
             try server.faults("r.bin", ["rate": NSNull()])
-            let resumed = try sandbox.bgxfer("resume", "--resume-data", data)
+            let resumed = try sandbox.bgxfer("resume", "--resume-data", data, "--retries", "7")
             try #require(resumed.status == 0, "\(resumed.stderr)")
             let newID = try #require(resumed.lines.first)
             #expect(newID != id)
+            // The task's options came along; what resume was given overrides them.
+            let continued = try sandbox.task(newID)
+            #expect(continued["limitRate"] as? Int == 16 << 20 && continued["giveUpAfter"] as? Int == 10800)
+            #expect(continued["metered"] as? String == "wait" && continued["retries"] as? Int == 7)
             #expect(try sandbox.bgxfer("wait", newID).status == 0)
             #expect(try TestFiles.sha256(sandbox.file("r.bin")) == digest)
             let last = try #require(try server.stats("r.bin").requests.last)

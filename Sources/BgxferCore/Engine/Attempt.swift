@@ -12,6 +12,8 @@ protocol Attempt: AnyObject {
     var offset: Int64 { get }
     /// Why bytes from earlier attempts were given up (nil: nothing was lost).
     var freshStartReason: String? { get }
+    /// Downloads: which file the partial file is, for the store to keep.
+    var partialIdentity: FileIdentity? { get }
     /// Bytes moved so far (received into the partial file, or sent).
     var bytesWritten: Int64 { get }
     /// Of those, what a later attempt can continue from.
@@ -37,6 +39,7 @@ protocol Attempt: AnyObject {
 }
 
 extension Attempt {
+    var partialIdentity: FileIdentity? { nil }
     func takeCheckpoint() -> UploadCheckpoint? { nil }
     /// Uploads keep their rate through curl (CURLOPT_MAX_SEND_SPEED_LARGE holds it): never paused.
     var resumeAt: Double? { nil }

@@ -33,9 +33,16 @@ final class Reply {
         return .final
     }
 
-    /// `replyPath`: where `--reply` wants the body (nil: nowhere).
+    /// `replyPath`: where `--reply` wants the body (nil: nowhere). The spool file beside it has
+    /// a name no one can guess (a planted file or link at a predictable name would be written
+    /// through) and is made O_EXCL|O_NOFOLLOW.
     init(savingTo replyPath: String? = nil) {
-        spool = replyPath.map { $0 + ".bgxfer-reply-\(getpid())" }
+        spool = replyPath.map { "\($0).bgxfer-reply-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))" }
+    }
+
+    /// The spool file, made when the first byte (or the end of an empty body) comes.
+    private func openSpool(_ spool: String) -> Int32 {
+        open(spool, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
     }
 
     deinit { closeSpool() }
@@ -46,7 +53,7 @@ final class Reply {
         let room = TransferTask.replyLimit - body.count
         if room > 0 { body.append(contentsOf: bytes.prefix(room)) }
         if let spool {
-            if spoolDescriptor < 0 { spoolDescriptor = open(spool, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666) }
+            if spoolDescriptor < 0 { spoolDescriptor = openSpool(spool) }
             let failure = spoolDescriptor < 0 ? errno : FileSystem.writeAll(spoolDescriptor, bytes)
             if let failure {
                 spoolError = "cannot write the reply to \(spool): \(FileSystem.describe(errno: failure))"
@@ -78,7 +85,7 @@ final class Reply {
     /// `--reply FILE`: the body, replacing the file whole or not at all (nil: not asked for).
     func place(at path: String?) throws {
         guard let path, let spool else { return }
-        if spoolDescriptor < 0 { spoolDescriptor = open(spool, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666) }  // an empty body
+        if spoolDescriptor < 0 { spoolDescriptor = openSpool(spool) }  // an empty body
         let synced = spoolDescriptor >= 0 && fsync(spoolDescriptor) == 0
         closeSpool()
         guard synced, rename(spool, path) == 0 else {

@@ -72,6 +72,7 @@ final class ResumableUpload: Attempt {
 
     /// Sets up the request for `step` on the (reset) easy handle.
     private func prepare() throws {
+        reply.discardSpool()  // the last request's reply is not the upload's
         reply = Reply(savingTo: task.replyPath)
         sending = false
         try easy.reset()

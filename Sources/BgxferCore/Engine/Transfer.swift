@@ -12,6 +12,12 @@ final class Transfer {
     let task: TransferTask
     let easy: CurlEasy
     private let partialPath: String
+    /// The partial file's directory, open, and its name in it: every use of the file goes
+    /// through them (SafeFile).
+    private let directory: Int32
+    private let partialName: String
+    /// Which file the partial file is (made or opened again by this attempt).
+    let partialIdentity: FileIdentity?
     private var descriptor: Int32
     private var hasher: SHA256?
     private let isHTTP: Bool
@@ -69,59 +75,95 @@ final class Transfer {
         self.claimDestination = claimDestination
         destination = task.destination
         isHTTP = task.url.lowercased().hasPrefix("http")
-        let start = ResumeRules.start(
-            durable: task.durableBytes, validator: task.validator, partialLength: FileSystem.size(partialPath))
+        let (directoryPath, name) = SafeFile.split(partialPath)
+        partialName = name
+        directory = try SafeFile.openDirectory(directoryPath)
+        let opened: (fd: Int32, identity: FileIdentity)
         var resumeValidator: String?
-        switch start {
-        case .fresh(let reason):
-            offset = 0
-            freshStartReason = reason
-        case .resume(let from, let validator):
-            offset = from
-            freshStartReason = nil
-            resumeValidator = validator
+        do {
+            (opened, offset, resumeValidator, freshStartReason) = try Self.open(task, name, in: directory, path: partialPath)
+        } catch {
+            close(directory)
+            throw error
         }
+        descriptor = opened.fd
+        partialIdentity = opened.identity
         bytesWritten = offset
         durableBytes = offset
         writebackStart = offset
-        easy = try CurlEasy()
-        // Never O_TRUNC: after a crash the file may hold more than was flushed; it is cut back
-        // to exactly the recorded offset, and the bytes before it are kept.
-        descriptor = open(partialPath, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o666)
-        if descriptor < 0 { throw BgxferError.system("cannot create", path: partialPath) }
         do {
+            easy = try CurlEasy()
+        } catch {
+            if offset == 0 { SafeFile.remove(name, in: directory, identity: opened.identity) }
+            close(opened.fd)
+            close(directory)
+            throw error
+        }
+        do {
+            // Never O_TRUNC: after a crash the file may hold more than was flushed; it is cut
+            // back to exactly the recorded offset, and the bytes before it are kept.
             if ftruncate(descriptor, off_t(offset)) != 0 || lseek(descriptor, off_t(offset), SEEK_SET) < 0 {
                 throw BgxferError.system("cannot prepare", path: partialPath)
             }
             if let checksum = task.checksum, checksum.hasPrefix(Checksum.sha256Prefix) {
-                hasher = try Self.hash(partialPath, upTo: offset)
+                hasher = try Self.hash(descriptor, upTo: offset, path: partialPath)
             }
             try configure(resumeValidator: resumeValidator)
         } catch {
+            if offset == 0 { SafeFile.remove(name, in: directory, identity: opened.identity) }
             closeFile()
-            if offset == 0 { FileSystem.removeIfPresent(partialPath) }
+            close(directory)
             throw error
         }
     }
 
-    /// A hash fed with the first `length` bytes of the file (the part an attempt continues).
-    private static func hash(_ path: String, upTo length: Int64) throws -> SHA256 {
-        var hasher = SHA256()
-        guard length > 0 else { return hasher }
-        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        var remaining = length
-        while remaining > 0 {
-            guard let chunk = try handle.read(upToCount: Int(min(remaining, 1 << 20))), !chunk.isEmpty else {
-                throw BgxferError("\(path) is shorter than \(length) bytes")
+    /// The partial file for this attempt (README, "Files"): bgxfer's own one opened again to
+    /// continue it, or a new one. A file at its name that is not bgxfer's (a symbolic link,
+    /// another user's, another file than the one recorded) is never written: it is not
+    /// continued, and unless it is this user's it is not replaced either (the attempt fails).
+    private static func open(_ task: TransferTask, _ name: String, in directory: Int32, path: String) throws -> (
+        opened: (fd: Int32, identity: FileIdentity), offset: Int64, validator: String?, freshStartReason: String?
+    ) {
+        let existing = SafeFile.status(name, in: directory)
+        let length = existing.flatMap { $0.st_mode & S_IFMT == S_IFREG ? Int64($0.st_size) : nil }
+        var freshStartReason: String?
+        switch ResumeRules.start(durable: task.durableBytes, validator: task.validator, partialLength: length) {
+        case .resume(let from, let validator):
+            do {
+                return (try SafeFile.reopen(name, in: directory, expected: task.partialIdentity, path: path), from, validator, nil)
+            } catch let error as BgxferError {
+                freshStartReason = error.message
             }
-            hasher.update(data: chunk)
-            remaining -= Int64(chunk.count)
+        case .fresh(let reason):
+            freshStartReason = reason
+        }
+        if let existing {
+            if let problem = SafeFile.problem(with: existing, expected: nil) {
+                throw BgxferError("\(path) is in the way and is not bgxfer's (\(problem)): move it away, or download elsewhere")
+            }
+            unlinkat(directory, name, 0)
+        }
+        return (try SafeFile.create(name, in: directory, mode: 0o666, path: path), 0, nil, freshStartReason)
+    }
+
+    /// A hash fed with the first `length` bytes of the file (the part an attempt continues).
+    private static func hash(_ fd: Int32, upTo length: Int64, path: String) throws -> SHA256 {
+        var hasher = SHA256()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var done: Int64 = 0
+        while done < length {
+            let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, Int(min(length - done, 1 << 20)), off_t(done)) }
+            guard count > 0 else { throw BgxferError("\(path) is shorter than \(length) bytes") }
+            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            done += Int64(count)
         }
         return hasher
     }
 
-    deinit { closeFile() }
+    deinit {
+        closeFile()
+        close(directory)
+    }
 
     private func configure(resumeValidator: String?) throws {
         let context = Unmanaged.passUnretained(self).toOpaque()
@@ -359,9 +401,17 @@ final class Transfer {
     /// a file that appeared meanwhile unless `--overwrite` was given; then makes the rename
     /// durable. On failure the bytes are good: they stay where the message says.
     func putInPlace() throws {
-        if verdict == .notModified { return FileSystem.removeIfPresent(partialPath) }
+        if verdict == .notModified {
+            SafeFile.remove(partialName, in: directory, identity: partialIdentity)
+            return
+        }
         guard let destination else { throw BgxferError("task \(task.id) has no destination") }
-        let result = task.overwrite ? rename(partialPath, destination) : bgx_rename_noreplace(partialPath, destination)
+        let (destinationDirectory, destinationName) = SafeFile.split(destination)
+        guard destinationDirectory == SafeFile.split(partialPath).directory else {
+            throw PlacementError(code: .internal, message: "\(partialPath) is not in \(destinationDirectory)")
+        }
+        // A symbolic link at the destination is replaced (with --overwrite), never written through.
+        let result = SafeFile.rename(partialName, to: destinationName, in: directory, replace: task.overwrite)
         if result != 0 {
             let reason = errno == EEXIST
                 ? "\(destination) appeared while downloading and --overwrite was not given"
@@ -369,7 +419,7 @@ final class Transfer {
             throw PlacementError(
                 code: .destinationExists, message: "\(reason); the downloaded file is kept as \(partialPath)")
         }
-        FileSystem.syncDirectory((destination as NSString).deletingLastPathComponent)
+        fsync(directory)
     }
 
     func completionSummary(seconds: Double) -> String {
@@ -401,10 +451,11 @@ final class Transfer {
         closeFile()
     }
 
-    /// Stops writing and deletes the partial file.
+    /// Stops writing and deletes the partial file (the one this attempt wrote, nothing put in
+    /// its place).
     func discard() {
         closeFile()
-        FileSystem.removeIfPresent(partialPath)
+        SafeFile.remove(partialName, in: directory, identity: partialIdentity)
     }
 
     private func closeFile() {

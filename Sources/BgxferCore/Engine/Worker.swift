@@ -250,6 +250,9 @@ public final class Worker {
             return
         }
         track(transfer, startedAt: Monotonic.seconds())
+        if let identity = transfer.partialIdentity, identity != task.partialIdentity {
+            try store.recordPartialIdentity(task.id, identity)
+        }
         if let note = transfer.freshStartReason {
             try store.noteFreshStart(task.id, reason: note)
             logger.notice("starting from zero: \(note)", metadata: taskMetadata(task.id))

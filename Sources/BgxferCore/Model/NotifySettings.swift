@@ -10,6 +10,12 @@ public struct NotifySettings: Codable, Sendable, Equatable {
         self.failure = failure
     }
 
+    /// A title shows on one line: not empty, no control characters.
+    public static func isValidTitle(_ title: String) -> Bool {
+        !title.trimmingCharacters(in: .whitespaces).isEmpty
+            && !title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+    }
+
     public func successTitle(for kind: TaskKind) -> String {
         success ?? (kind == .upload ? "Upload complete" : "Download complete")
     }

@@ -1,11 +1,19 @@
 import Foundation
 
-/// SPEC §4 resume data: a small versioned JSON document from which a new task continues a
-/// canceled download or resumable upload (`cancel --resume-data`, `resume --resume-data`).
-/// Downloads carry the partial file and its validator; uploads the source file (with its
-/// identity), the upload resource and the protocol.
+/// Resume data (README, "Resume data"): a small versioned JSON document from which a new task
+/// continues a canceled download or resumable upload (`cancel --resume-data`, `resume
+/// --resume-data`). Downloads carry the partial file (with its identity) and its validator;
+/// uploads the source file (with its identity), the upload resource and the protocol; both the
+/// task's options.
+///
+/// It is untrusted input: anyone can hand a user a file to resume. `read` checks every key
+/// before anything is done with it: the URL as `download` does, the partial file is a bgxfer
+/// partial name next to the destination and the very file bgxfer made, the reply file does
+/// not exist yet, the numbers are within their bounds.
 public struct ResumeData: Codable, Equatable, Sendable {
-    public static let currentVersion = 1
+    /// 2 adds the partial file's identity and the task's options; 1 is still read.
+    public static let currentVersion = 2
+    static let readableVersions = 1...2
 
     public var version: Int
     public var kind: TaskKind
@@ -25,6 +33,22 @@ public struct ResumeData: Codable, Equatable, Sendable {
     /// What the resumed request sends as `If-Range` (for FTP: size and modification time).
     public var validator: String?
     public var expectedLength: Int64?
+    /// Which file the partial file is (version 2).
+    public var partialIdentity: FileIdentity?
+    public var checksum: String?
+    public var overwrite: Bool?
+
+    // Every task's options (version 2): the new task has them unless `resume` says otherwise.
+    public var session: String?
+    public var limitRate: Int64?
+    public var retries: Int?
+    public var giveUpAfter: Double?
+    public var connectTimeout: Double?
+    public var noProgressTimeout: Double?
+    public var insecure: Bool?
+    public var allowDowngrade: Bool?
+    public var metered: ConditionPolicy?
+    public var battery: ConditionPolicy?
 
     // Uploads.
     /// The file sent, with its identity when the upload was made: it must still be that file.
@@ -44,6 +68,16 @@ public struct ResumeData: Codable, Equatable, Sendable {
         url = task.url
         headers = task.requestHeaders
         notify = task.notify
+        session = task.session
+        limitRate = task.limitRate
+        retries = task.retries
+        giveUpAfter = task.giveUpAfter
+        connectTimeout = task.connectTimeout
+        noProgressTimeout = task.noProgressTimeout
+        insecure = task.insecure
+        allowDowngrade = task.allowDowngrade
+        metered = task.metered
+        battery = task.battery
         switch task.kind {
         case .download:
             guard let partialPath = task.partialPath else {
@@ -59,6 +93,9 @@ public struct ResumeData: Codable, Equatable, Sendable {
             }
             self.destination = destination
             self.partialPath = partialPath
+            partialIdentity = task.partialIdentity
+            checksum = task.checksum
+            overwrite = task.overwrite
             bytesReceived = task.durableBytes
             etag = task.etag
             lastModified = task.lastModified
@@ -119,9 +156,9 @@ public struct ResumeData: Codable, Equatable, Sendable {
         guard let version = object["version"] as? Int else {
             throw BgxferError.usage("\(path) is not bgxfer resume data (no version)")
         }
-        guard version == currentVersion else {
+        guard readableVersions.contains(version) else {
             throw BgxferError.usage(
-                "\(path) is resume data version \(version); this bgxfer reads version \(currentVersion)")
+                "\(path) is resume data version \(version); this bgxfer reads versions \(readableVersions.lowerBound) to \(readableVersions.upperBound)")
         }
         let resume: ResumeData
         do {
@@ -129,6 +166,7 @@ public struct ResumeData: Codable, Equatable, Sendable {
         } catch {
             throw BgxferError.usage("\(path) is damaged resume data (\(Self.describe(error)))")
         }
+        try resume.checkCommon(path)
         switch resume.kind {
         case .download: try resume.checkDownload(path)
         case .upload: try resume.checkUpload(path)
@@ -136,27 +174,85 @@ public struct ResumeData: Codable, Equatable, Sendable {
         return resume
     }
 
+    /// A key whose value bgxfer will not act on: exit 64, naming the key.
+    private static func refuse(_ path: String, _ key: String, _ why: String) -> BgxferError {
+        .usage("resume data \(path): \(key) \(why)")
+    }
+
+    /// What downloads and uploads share: the URL, the headers, the titles, the options.
+    private func checkCommon(_ path: String) throws {
+        do {
+            _ = try TransferURL.validate(url)
+        } catch let error as BgxferError {
+            throw Self.refuse(path, "url", "is refused: \(error.message)")
+        }
+        for header in headers {
+            do {
+                _ = try HeaderField.parse(header)
+            } catch let error as BgxferError {
+                throw Self.refuse(path, "headers", "are refused: \(error.message)")
+            }
+        }
+        for title in [notify?.success, notify?.failure].compactMap({ $0 }) where !NotifySettings.isValidTitle(title) {
+            throw Self.refuse(path, "notify", "has a title that is empty or not one line")
+        }
+        if let session, (try? SessionName.validate(session)) == nil { throw Self.refuse(path, "session", "is not a session name") }
+        if let limitRate, !(1...Quantity.largestSize).contains(limitRate) { throw Self.refuse(path, "limitRate", "is out of range") }
+        if let retries, !TaskDraft.retriesRange.contains(retries) { throw Self.refuse(path, "retries", "is out of range") }
+        for (key, value) in [("giveUpAfter", giveUpAfter), ("connectTimeout", connectTimeout), ("noProgressTimeout", noProgressTimeout)] {
+            if let value, !(value > 0 && value <= Quantity.longestDuration) { throw Self.refuse(path, key, "is out of range") }
+        }
+        if let checksum, (try? Checksum.parse(checksum)) == nil { throw Self.refuse(path, "checksum", "is malformed") }
+    }
+
     private func checkDownload(_ path: String) throws {
         guard let destination, let partialPath, let bytesReceived, let validator, bytesReceived > 0, !validator.isEmpty,
-            partialPath.hasPrefix("/"), destination.hasPrefix("/"), expectedLength.map({ $0 >= bytesReceived }) ?? true
+            expectedLength.map({ $0 >= bytesReceived }) ?? true
         else {
             throw BgxferError.usage("\(path) is damaged resume data (inconsistent values)")
         }
-        guard let length = FileSystem.size(partialPath) else {
+        for (key, value) in [("destination", destination), ("partialPath", partialPath)]
+        where !value.hasPrefix("/") || Destination.absolute(value, in: "/") != value {
+            throw Self.refuse(path, key, "must be a plain absolute path (no '.', '..' or '//')")
+        }
+        let (directory, name) = SafeFile.split(partialPath)
+        guard directory == SafeFile.split(destination).directory, PartialFile.isPartialName(name) else {
+            throw Self.refuse(
+                path, "partialPath", "\(partialPath) is not a bgxfer partial file next to the destination \(destination)")
+        }
+        var info = stat()
+        guard lstat(partialPath, &info) == 0 else {
             throw BgxferError("resume data \(path) is stale: the partial file \(partialPath) is gone")
         }
-        guard length >= bytesReceived else {
+        if let problem = SafeFile.problem(with: info, expected: partialIdentity) {
+            throw Self.refuse(path, "partialPath", "\(partialPath) is not the partial file bgxfer made: \(problem)")
+        }
+        guard Int64(info.st_size) >= bytesReceived else {
             throw BgxferError(
-                "resume data \(path) is stale: the partial file \(partialPath) has \(length) bytes, "
+                "resume data \(path) is stale: the partial file \(partialPath) has \(info.st_size) bytes, "
                     + "fewer than the \(bytesReceived) recorded")
         }
     }
 
     private func checkUpload(_ path: String) throws {
-        guard let source, source.path.hasPrefix("/"), let uploadURL, (try? TransferURL.validate(uploadURL)) != nil,
-            uploadURL.lowercased().hasPrefix("http"), self.protocol?.isResumable == true, (bytesSent ?? 0) >= 0
+        guard let source, source.path.hasPrefix("/"), let uploadURL, self.protocol?.isResumable == true, (bytesSent ?? 0) >= 0
         else {
             throw BgxferError.usage("\(path) is damaged resume data (inconsistent values)")
+        }
+        // tus and rufh are HTTP: neither the upload nor its resource may be anything else.
+        for (key, value) in [("url", url), ("uploadURL", uploadURL)] {
+            guard (try? TransferURL.validate(value)) != nil, value.lowercased().hasPrefix("http") else {
+                throw Self.refuse(path, key, "must be an http or https URL")
+            }
+        }
+        if let replyPath {
+            guard replyPath.hasPrefix("/"), Destination.absolute(replyPath, in: "/") == replyPath else {
+                throw Self.refuse(path, "replyPath", "must be a plain absolute path (no '.', '..' or '//')")
+            }
+            guard !FileSystem.exists(replyPath) else {
+                throw BgxferError.cannotCreate(
+                    "resume data \(path): the reply file \(replyPath) exists: move it away (an upload's reply never replaces a file it did not make)")
+            }
         }
         let now: UploadSource
         do {
@@ -183,6 +279,24 @@ public struct ResumeData: Codable, Equatable, Sendable {
         guard let partialPath, let bytesReceived, let validator else { return nil }
         return ResumePoint(
             partialPath: partialPath, bytes: bytesReceived, validator: validator, expectedLength: expectedLength,
-            etag: etag, lastModified: lastModified)
+            etag: etag, lastModified: lastModified, identity: partialIdentity)
+    }
+
+    /// The task's options, as the new task starts with them (what `resume` is told overrides them).
+    public func apply(to draft: inout TaskDraft) {
+        draft.requestHeaders = headers
+        draft.notify = notify
+        if let session { draft.session = session }
+        draft.limitRate = limitRate
+        draft.retries = retries
+        if let giveUpAfter { draft.giveUpAfter = giveUpAfter }
+        draft.connectTimeout = connectTimeout
+        if let noProgressTimeout { draft.noProgressTimeout = noProgressTimeout }
+        draft.insecure = insecure ?? false
+        draft.allowDowngrade = allowDowngrade ?? false
+        draft.metered = metered
+        draft.battery = battery
+        draft.checksum = checksum
+        draft.overwrite = overwrite ?? false
     }
 }

@@ -59,11 +59,14 @@ public struct ResumePoint: Sendable, Equatable {
     public var expectedLength: Int64?
     public var etag: String?
     public var lastModified: String?
+    /// Which file the partial file is.
+    public var identity: FileIdentity?
 
     public init(
         partialPath: String, bytes: Int64, validator: String?, expectedLength: Int64?, etag: String?,
-        lastModified: String?
+        lastModified: String?, identity: FileIdentity?
     ) {
+        self.identity = identity
         self.partialPath = partialPath
         self.bytes = bytes
         self.validator = validator

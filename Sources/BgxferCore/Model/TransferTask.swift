@@ -13,6 +13,9 @@ public struct TransferTask: Sendable, Codable, Equatable {
     public var destination: String?
     /// Downloads: the file the bytes go to until they are complete, next to the destination.
     public var partialPath: String?
+    /// Which file that is, as it was when bgxfer made it: another file put there is never
+    /// written or continued (README, "Files").
+    public var partialIdentity: FileIdentity?
     /// `Name: value` lines sent with every request, secrets included.
     public var requestHeaders: [String]
     public var overwrite: Bool

@@ -125,7 +125,7 @@ extension Store {
         migrator.registerMigration("v8: names from Content-Disposition") { db in
             try db.execute(sql: "ALTER TABLE task ADD COLUMN nameDirectory TEXT")
         }
-        migrator.registerMigration("v9: waiting out outages; cost and power policy") { db in
+        migrator.registerMigration("v9: waiting out outages; cost and power policy; partial file identity") { db in
             // A task without --retries retries until it has made no progress for giveUpAfter;
             // maxAttempts (a default of 5 nobody chose) gives way to it. A session's policies are
             // its new tasks' defaults; a refresh task's, when set, its runs'.
@@ -140,6 +140,7 @@ extension Store {
                     ALTER TABLE task ADD COLUMN metered TEXT NOT NULL DEFAULT 'allow' CHECK (metered IN (\(policies)));
                     ALTER TABLE task ADD COLUMN battery TEXT NOT NULL DEFAULT 'allow' CHECK (battery IN (\(policies)));
                     ALTER TABLE task DROP COLUMN maxAttempts;
+                    ALTER TABLE task ADD COLUMN partialIdentity TEXT;
                     ALTER TABLE session ADD COLUMN metered TEXT CHECK (metered IN (\(policies)));
                     ALTER TABLE session ADD COLUMN battery TEXT CHECK (battery IN (\(policies)));
                     ALTER TABLE refresh ADD COLUMN metered TEXT CHECK (metered IN (\(policies)));

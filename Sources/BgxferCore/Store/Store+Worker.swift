@@ -150,7 +150,15 @@ extension Store {
         }
     }
 
-    /// The attempt starts from zero, giving up bytes on disk: say why.
+    /// Which file a download's partial file is, now that an attempt made (or opened) it.
+    func recordPartialIdentity(_ id: TaskID, _ identity: FileIdentity) throws {
+        try write { db in
+            guard var task = try TransferTask.fetchOne(db, key: id.rawValue) else { return }
+            task.partialIdentity = identity
+            try task.update(db)
+        }
+    }
+
     /// What became of a task's end-of-task notification.
     func noteNotification(_ id: TaskID, _ outcome: String) throws {
         try write { db in
@@ -158,6 +166,7 @@ extension Store {
         }
     }
 
+    /// The attempt starts from zero, giving up bytes on disk: say why.
     func noteFreshStart(_ id: TaskID, reason: String) throws {
         try write { db in
             try db.execute(
@@ -192,12 +201,28 @@ extension Store {
     }
 
     /// Records how much of a task's partial file is on disk, whatever its state now (the user
-    /// may have suspended or canceled it while the worker was writing).
+    /// may have suspended or canceled it while the worker was writing), and that no worker runs
+    /// it any more.
     func recordDurable(_ id: TaskID, bytes: Int64) throws {
         try write { db in
             try db.execute(
-                sql: "UPDATE task SET durableBytes = ?, bytesTransferred = ?, bytesPerSecond = NULL WHERE id = ?",
+                sql: "UPDATE task SET durableBytes = ?, bytesTransferred = ?, bytesPerSecond = NULL, workerPid = NULL WHERE id = ?",
                 arguments: [bytes, bytes, id.rawValue])
+        }
+    }
+
+    /// Waits (at most `timeout` seconds, on the store's changes) until no live worker runs the
+    /// task: it let it go and recorded its bytes, or it is gone. Returns the task as it is then.
+    public func awaitRelease(_ id: TaskID, timeout: Double) throws -> TransferTask {
+        let watcher = StoreWatcher(paths: paths)
+        let deadline = Monotonic.seconds() + timeout
+        while true {
+            watcher?.drain()
+            guard let current = try task(id) else { throw BgxferError.noTask(id.rawValue) }
+            let working = current.workerPid.map { $0 > 0 && (kill($0, 0) == 0 || errno == EPERM) } ?? false
+            let left = deadline - Monotonic.seconds()
+            if !working || left <= 0 { return current }
+            if let watcher { watcher.wait(timeout: min(left, 0.5)) } else { usleep(100_000) }
         }
     }
 

@@ -20,6 +20,9 @@ pid_t bgx_spawn_detached(const char *path, char *const argv[], char *const envp[
 /// rename(2) that fails with EEXIST instead of replacing an existing `to`.
 int bgx_rename_noreplace(const char *from, const char *to);
 
+/// The same, both names relative to the directory `dirfd` (renameat2 with RENAME_NOREPLACE).
+int bgx_renameat_noreplace(int dirfd, const char *from, const char *to);
+
 /// Starts writing the file's dirty pages to disk and returns without waiting for them
 /// (sync_file_range(2) with SYNC_FILE_RANGE_WRITE over the whole file): a later fdatasync then
 /// has little left to wait for. 0, or -1 with errno set.
