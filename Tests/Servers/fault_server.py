@@ -12,7 +12,9 @@ counts the body bytes it sends per file. Faults are set per file with a POST of 
     {"plan": [step, ...]}                  one step consumed per GET of the file, in order:
         {"drop_after": N}                  send N body bytes, then drop the connection
         {"stall_after": N, "stall": S}     send N body bytes, then send nothing for S seconds
-        {"status": 503, "retry_after": 2}  answer that status (with Retry-After when given)
+        {"status": 503, "retry_after": 2}  answer that status (with Retry-After when given, and
+                                           "reason": its reason phrase, "header": one more raw
+                                           header line, both sent as given)
         {"wrong_start": true}              answer a range request with 206 from a wrong offset
         {}                                 behave
 
@@ -103,9 +105,11 @@ class Handler(BaseHTTPRequestHandler):
         if "status" in step:
             record["status"] = step["status"]
             body = b"the server is unhappy\n"
-            self.send_response(step["status"])
+            self.send_response(step["status"], step.get("reason"))
             if "retry_after" in step:
                 self.send_header("Retry-After", str(step["retry_after"]))
+            if "header" in step:
+                self._headers_buffer.append((step["header"] + "\r\n").encode("latin-1"))
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Connection", "close")
             self.end_headers()

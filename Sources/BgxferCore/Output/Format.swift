@@ -17,7 +17,7 @@ public enum Format {
 
     public static func rate(_ bytesPerSecond: Double?) -> String {
         guard let bytesPerSecond, bytesPerSecond.isFinite, bytesPerSecond >= 0 else { return "-" }
-        return bytes(Int64(bytesPerSecond)) + "/s"
+        return bytes(Int64(Int(saturating: bytesPerSecond))) + "/s"
     }
 
     /// `0:07`, `12:34`, `1:02:03`.

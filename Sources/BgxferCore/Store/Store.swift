@@ -29,7 +29,10 @@ public final class Store: Sendable {
     private init(paths: Paths, create: Bool) throws {
         self.paths = paths
         var configuration = Configuration()
-        configuration.journalMode = .wal
+        // WAL is set below, after the version check: GRDB's own WAL set-up writes to the file
+        // (a table made and dropped when the -wal file is missing), and a store from a newer
+        // bgxfer must not be written at all.
+        configuration.journalMode = .default
         configuration.busyMode = .timeout(Self.busyTimeout)
         configuration.label = "bgxfer"
         configuration.prepareDatabase { db in
@@ -54,6 +57,11 @@ public final class Store: Sendable {
                 throw BgxferError(
                     "task store \(paths.databasePath) was written by a newer bgxfer (schema '\(newer)'); this one knows up "
                         + "to '\(Self.migrator.migrations.last ?? "-")': use the newer bgxfer, or move the store aside")
+            }
+            try database.writeWithoutTransaction { db in
+                guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal" else {
+                    throw DatabaseError(message: "could not switch to WAL mode")
+                }
             }
             try Self.migrator.migrate(database)
         } catch let error as DatabaseError {

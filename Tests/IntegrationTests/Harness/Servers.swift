@@ -40,7 +40,7 @@ final class Nginx {
                 error_log \(prefix)/logs/error.log;
                 events { worker_connections 1024; }
                 http {
-                    log_format ranges '$request_method $uri $status "$http_range" "$http_if_range" $body_bytes_sent';
+                    log_format ranges '$request_method $uri $status "$http_range" "$http_if_range" $body_bytes_sent "$http_authorization" "$http_proxy_authorization"';
                     access_log \(prefix)/logs/access.log;
                     access_log \(prefix)/logs/ranges.log ranges;
                     client_body_temp_path \(prefix)/tmp/body;
@@ -113,7 +113,8 @@ final class Nginx {
     deinit { if process.isRunning { stop() } }
 }
 
-/// One line of an nginx `ranges` log: `GET /a.bin 206 "bytes=100-" "\"etag\"" 4096`.
+/// One line of an nginx `ranges` log: `GET /a.bin 206 "bytes=100-" "\"etag\"" 4096 "-" "-"` (the
+/// last two: Authorization and Proxy-Authorization).
 struct LoggedRequest: Equatable {
     var method: String
     var path: String
@@ -122,19 +123,21 @@ struct LoggedRequest: Equatable {
     var range: String?
     var ifRange: String?
     var bytesSent: Int
+    var authorization: String?
+    var proxyAuthorization: String?
 
     static func parse(_ log: String) -> [LoggedRequest] {
         log.split(separator: "\n").compactMap { line in
+            // nginx writes a quote inside a value as \x22: splitting at quotes is safe.
             let quoted = line.split(separator: "\"", omittingEmptySubsequences: false)
             let head = quoted.first?.split(separator: " ") ?? []
             guard head.count >= 3, quoted.count >= 5, let status = Int(head[2]),
-                let sent = Int(quoted.last?.trimmingCharacters(in: .whitespaces) ?? "")
+                let sent = Int(quoted[4].trimmingCharacters(in: .whitespaces))
             else { return nil }
-            let value = { (text: Substring) in text == "-" ? nil : String(text) }
-            // If-Range's value may itself be quoted (an ETag, logged with \x22 for each quote).
+            let value = { (index: Int) in quoted.indices.contains(index) && quoted[index] != "-" ? String(quoted[index]) : nil }
             return LoggedRequest(
-                method: String(head[0]), path: String(head[1]), status: status, range: value(quoted[1]),
-                ifRange: value(quoted[3]), bytesSent: sent)
+                method: String(head[0]), path: String(head[1]), status: status, range: value(1), ifRange: value(3),
+                bytesSent: sent, authorization: value(5), proxyAuthorization: value(7))
         }
     }
 }
