@@ -17,6 +17,8 @@ let package = Package(
     products: [
         .executable(name: "bgxfer", targets: ["bgxfer"]),
         .executable(name: "bgxfer-notify", targets: ["bgxfer-notify"]),
+        // For the fuzz targets (Tests/Fuzz), a package of their own built with sanitizers.
+        .library(name: "BgxferCore", targets: ["BgxferCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -245,7 +245,7 @@ import Testing
 
             let data = sandbox.root + "/r.resume.json"
             let cancel = try sandbox.bgxfer("cancel", id, "--resume-data", data)
-            #expect(cancel.status == 0, "\(cancel.stderr)")
+            #expect(cancel.status == 0, "\(cancel.stderr) \(sandbox.describe(id)) \(HeldScript.read(sandbox.state + "/bgxfer/log/task-\(id).log"))")
             #expect(try FileManager.default.attributesOfItem(atPath: data)[.posixPermissions] as? Int == 0o600)
             let document = try #require(
                 try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: data))) as? [String: Any])
@@ -306,7 +306,8 @@ import Testing
             let id = try sandbox.download(server.url("x.bin"))
             #expect(try Self.follow(sandbox, id, until: Self.progressed(to: 6 * Self.mebibyte)) != nil)
             let data = sandbox.root + "/x.resume"
-            #expect(try sandbox.bgxfer("cancel", id, "--resume-data", data).status == 0)
+            let cancel = try sandbox.bgxfer("cancel", id, "--resume-data", data)
+            #expect(cancel.status == 0, "\(cancel.stderr) \(sandbox.describe(id)) \(HeldScript.read(sandbox.state + "/bgxfer/log/task-\(id).log"))")
             #expect(sandbox.awaitWorkersGone())
             let document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: data))) as? [String: Any]
             let received = try #require(document?["bytesReceived"] as? Int)

@@ -414,9 +414,11 @@ public final class Worker {
             }
             logger.error("failed: \(error.message)", metadata: taskMetadata(task.id))
         } catch let error as BgxferError {
-            // Canceled or removed while finishing: the user's word wins.
-            transfer.discard()
+            // Suspended, canceled or removed while finishing: the user's word wins, and the bytes
+            // go where it says (a suspended task keeps all of them: resumed, it has nothing left
+            // to fetch).
             logger.info("not completed: \(error.message)", metadata: taskMetadata(task.id))
+            try letGo(transfer, state: try store.states(of: [task.id])[task.id])
         }
     }
 

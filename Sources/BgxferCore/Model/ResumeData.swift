@@ -150,6 +150,11 @@ public struct ResumeData: Codable, Equatable, Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw BgxferError.system("cannot read resume data", path: path)
         }
+        return try decode(data, path: path)
+    }
+
+    /// The same for the document's bytes; `path` names it in messages.
+    static func decode(_ data: Data, path: String) throws -> ResumeData {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw BgxferError.usage("\(path) is not bgxfer resume data (not a JSON object)")
         }
