@@ -11,6 +11,8 @@
 #                             an idle 'bgxfer wake' (Benchmarks/)
 #   make worker-order         profile a download worker (valgrind) and rewrite the code layout the
 #                             release link follows (Sources/bgxfer/worker.order)
+#   make fuzz                 the libFuzzer targets for the parsers of untrusted input, each for
+#                             FUZZ_SECONDS (default 600; CI runs 30), from Tests/Fuzz/Corpus
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -37,7 +39,7 @@ RELEASE_HELPER = .build/release/bgxfer-notify
 DEBUG_BIN = .build/debug/bgxfer
 COMPLETIONS = completions/bgxfer.bash completions/_bgxfer completions/bgxfer.fish
 
-.PHONY: all build worker-order debug test test-servers unit-test integration-test check-generated generate install uninstall bench clean
+.PHONY: all build worker-order debug test test-servers unit-test integration-test check-generated generate install uninstall bench clean fuzz fuzz-build
 
 all: build
 
@@ -119,6 +121,17 @@ uninstall:
 
 worker-order:
 	Benchmarks/worker-order.sh
+
+# Tests/Fuzz is a package of its own: every module, bgxfer's and its dependencies', is built with
+# libFuzzer's coverage and AddressSanitizer, and with testability (the targets reach internal
+# parsers).
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS = resume-data content-disposition header-field quantity transfer-url http-date timestamp netlink content-range
+fuzz-build:
+	$(SWIFT) build --package-path Tests/Fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing
+
+fuzz: fuzz-build
+	Tests/Fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 bench: build
 	Benchmarks/download.sh

@@ -45,6 +45,21 @@ import Testing
         }
     }
 
+    /// Found by the header-field fuzzer: "\r\n" is one Character, so a scan for "\r" or "\n"
+    /// among Characters ran past the line break.
+    @Test func aRefusedHeaderIsQuotedUpToItsFirstSeparatorScalar() {
+        #expect(HeaderField.shown("Cookie\r\nX: s3cr3t") == "Cookie …")
+        #expect(HeaderField.shown("Authorization: s3cr3t") == "Authorization: …")
+        #expect(HeaderField.shown("Lone") == "Lone")
+        #expect(HeaderField.shown(String(repeating: "n", count: 70)) == String(repeating: "n", count: 64) + " …")
+        // A mark that joins the ':' after it into one Character: still read as bytes are.
+        #expect(HeaderField.shown("\u{0603}:x") == "\u{0603}: …")
+        #expect(throws: BgxferError.usage("malformed header '\u{0603}: …': it does not start with a valid header name")) {
+            try HeaderField.parse("\u{0603}:x")
+        }
+        #expect(try HeaderField.parse("X-A:\u{0301}b") == "X-A: \u{0301}b")
+    }
+
     @Test(arguments: ["http://user:s3cr3t@h/a b", "http://user:s3cr3t word@h/x", "ftp//user:s3cr3t@h/x", "gopher://u:s3cr3t@h/"])
     func aMalformedURLNeverShowsItsPassword(text: String) {
         #expect {

@@ -76,4 +76,16 @@ import Testing
             #expect(ContentRange(bad) == nil, "\(bad)")
         }
     }
+
+    /// Found by the content-range fuzzer: a range ending past the total it claims was taken, and
+    /// appended it would have made the file longer than the server's own total.
+    @Test func aRangeEndingPastItsTotalIsRefused() {
+        #expect(ContentRange("bytes 100-199/10") == nil)
+        #expect(ContentRange("bytes 0-10/10") == nil)
+        #expect(ContentRange("bytes 0-9/10") != nil)
+        guard case .restart = ResumeRules.judge(offset: 100, status: 206, contentRange: "bytes 100-199/150", expectedTotal: 150) else {
+            Issue.record("an impossible range was appended")
+            return
+        }
+    }
 }

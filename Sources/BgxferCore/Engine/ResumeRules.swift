@@ -85,7 +85,9 @@ enum ResumeRules {
     }
 }
 
-/// `Content-Range: bytes 100-199/1000`, `bytes 100-199/*` or `bytes */1000`.
+/// `Content-Range: bytes 100-199/1000`, `bytes 100-199/*` or `bytes */1000`. A range that
+/// ends at or past the total is invalid (RFC 9110 §14.4) and refused: appended, it would make
+/// the file longer than the server says it is.
 struct ContentRange: Equatable {
     var start: Int64?
     var end: Int64?
@@ -113,7 +115,8 @@ struct ContentRange: Equatable {
             return
         }
         let bounds = parts[0].split(separator: "-", maxSplits: 1)
-        guard bounds.count == 2, let first = Int64(bounds[0]), let last = Int64(bounds[1]), first >= 0, last >= first
+        guard bounds.count == 2, let first = Int64(bounds[0]), let last = Int64(bounds[1]), first >= 0, last >= first,
+            total.map({ last < $0 }) ?? true
         else { return nil }
         (start, end) = (first, last)
     }

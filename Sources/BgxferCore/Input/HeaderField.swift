@@ -5,33 +5,39 @@ public enum HeaderField {
     /// Returns the line as curl should send it: `Name: value`. `Name:` alone (curl's way of
     /// removing a header curl would add) is kept.
     /// A refusal names the header by its name (or first word) only: its value may be a secret.
+    /// Read as scalars, not Characters: a header is bytes on the wire, and Characters join what
+    /// it does not ("\r\n" is one Character; so is a mark that prepends itself to a ':').
     public static func parse(_ text: String) throws -> String {
-        // Scalars, not Characters: "\r\n" is a single Character that equals neither.
-        if text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
+        let scalars = text.unicodeScalars
+        if scalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
             throw BgxferError.usage("malformed header '\(shown(text))': it must not contain CR, LF or NUL")
         }
-        guard let colon = text.firstIndex(of: ":") else {
+        guard let colon = scalars.firstIndex(of: ":") else {
             throw BgxferError.usage("malformed header '\(shown(text))': expected 'Name: value'")
         }
-        let name = text[..<colon]
+        let name = scalars[..<colon]
         guard !name.isEmpty, name.allSatisfy(isTokenCharacter) else {
             throw BgxferError.usage("malformed header '\(shown(text))': it does not start with a valid header name")
         }
-        let value = text[text.index(after: colon)...].drop(while: { $0 == " " || $0 == "\t" })
-        return value.isEmpty ? "\(name):" : "\(name): \(value)"
+        let value = scalars[scalars.index(after: colon)...].drop(while: { $0 == " " || $0 == "\t" })
+        return value.isEmpty ? "\(String(name)):" : "\(String(name)): \(String(value))"
     }
 
-    /// The header as a message may quote it: its name, or its first word, and `…` for the rest.
+    /// The header as a message may quote it: its name, or its first word (at most 64
+    /// characters), and `…` for the rest. Scalars, not Characters: "\r\n" is one Character.
     static func shown(_ text: String) -> String {
-        let end = text.firstIndex { $0 == ":" || $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" } ?? text.endIndex
-        let head = String(text[..<end].prefix(64)).escapedForMessage
-        return end == text.endIndex && head.count == text.count ? head : head + (text[end...].hasPrefix(":") ? ": …" : " …")
+        let scalars = text.unicodeScalars
+        let end = scalars.firstIndex { ":\t\r\n ".unicodeScalars.contains($0) } ?? scalars.endIndex
+        let name = String(scalars[..<end])
+        let head = String(name.prefix(64)).escapedForMessage
+        if end == scalars.endIndex && name.count <= 64 { return head }
+        return head + (scalars[end...].first == ":" ? ": …" : " …")
     }
 
     /// RFC 9110 §5.6.2 `tchar`.
-    private static func isTokenCharacter(_ character: Character) -> Bool {
-        guard character.isASCII, let ascii = character.asciiValue, ascii > 32, ascii < 127 else { return false }
-        return character.isLetter || character.isNumber || "!#$%&'*+-.^_`|~".contains(character)
+    private static func isTokenCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        guard scalar.isASCII, scalar.value > 32, scalar.value < 127 else { return false }
+        return scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "!#$%&'*+-.^_`|~".unicodeScalars.contains(scalar)
     }
 }
 
