@@ -47,7 +47,7 @@ import Testing
 
     /// Found by the header-field fuzzer: "\r\n" is one Character, so a scan for "\r" or "\n"
     /// among Characters ran past the line break.
-    @Test func aRefusedHeaderIsQuotedUpToItsFirstSeparatorScalar() {
+    @Test func aRefusedHeaderIsQuotedUpToItsFirstSeparatorScalar() throws {
         #expect(HeaderField.shown("Cookie\r\nX: s3cr3t") == "Cookie …")
         #expect(HeaderField.shown("Authorization: s3cr3t") == "Authorization: …")
         #expect(HeaderField.shown("Lone") == "Lone")
