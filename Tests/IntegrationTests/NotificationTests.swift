@@ -41,6 +41,23 @@ import Testing
         }
     }
 
+    /// A notification body is markup: what a server says is escaped, so it shows as written.
+    @Test func aServersMarkupReachesTheNotificationEscaped() throws {
+        try withSandbox { sandbox in
+            let desktop = try Desktop(in: sandbox.root)
+            defer { desktop.stop() }
+            let server = try FaultServer(in: sandbox.root)
+            try server.serve("evil.bin", size: 1024)
+            try server.faults("evil.bin", ["plan": [["status": 403, "reason": "<b>No</b> & <a href='x'>never</a>"]]])
+            let task = try Self.download(sandbox, [server.url("evil.bin"), "--notify"], environment: desktop.environment)
+            #expect(task["state"] as? String == "failed")
+            let shown = desktop.awaitNotifications(1)
+            #expect(
+                shown.first?["body"] == "evil.bin: the server answered 403 &lt;b&gt;No&lt;/b&gt; &amp; &lt;a href=&apos;x&apos;&gt;never&lt;/a&gt;",
+                "\(shown)")
+        }
+    }
+
     @Test func aFailedDownloadShowsTheFailureTitleAndTheReason() throws {
         try withSandbox { sandbox in
             let desktop = try Desktop(in: sandbox.root)
