@@ -3,16 +3,16 @@ import BgxferCore
 import Foundation
 import Logging
 
-/// `bgxfer refresh`: periodic refresh tasks (SPEC §7).
+/// `bgxfer refresh`: periodic refresh tasks (README, "Refresh tasks and scheduled starts").
 struct Refresh: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Keep a file fresh: re-fetch a URL at most every 15 minutes, only when it changed.",
         discussion: """
-            A refresh task re-fetches its URL into its destination every --every (at least 15m, so \\
-            at most four times an hour) with a conditional GET (If-None-Match, If-Modified-Since \\
-            from the last response): 304 leaves the file untouched, 200 replaces it atomically, and \\
-            a failed run keeps the old file and tries again when the next run is due. Runs happen \\
-            when 'bgxfer wake' finds them due: install the timer ('bgxfer timer install') or a \\
+            A refresh task re-fetches its URL into its destination every --every (at least 15m, so \
+            at most four times an hour) with a conditional GET (If-None-Match, If-Modified-Since \
+            from the last response): 304 leaves the file untouched, 200 replaces it atomically, and \
+            a failed run keeps the old file and tries again when the next run is due. Runs happen \
+            when 'bgxfer wake' finds them due: install the timer ('bgxfer timer install') or a \
             crontab line ('bgxfer timer cron') so that it is called.
             """,
         subcommands: [Add.self, ListRefreshes.self, RemoveRefresh.self, RunRefresh.self])
@@ -130,7 +130,7 @@ struct Refresh: ParsableCommand {
     }
 }
 
-/// SPEC §3's refresh object, and the table of `refresh list`.
+/// The refresh object (README, "Reference"), and the table of `refresh list`.
 enum RefreshJSON {
     static func value(_ refresh: RefreshTask) -> JSONValue {
         .object([

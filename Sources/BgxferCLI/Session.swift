@@ -8,8 +8,8 @@ struct Session: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List sessions, let one finish, cancel one, or set how many transfers it runs at once.",
         discussion: """
-            Every task belongs to a session ('default' unless --session names another), and one \\
-            worker runs each session's transfers, up to its parallelism (6 unless set, at most \\
+            Every task belongs to a session ('default' unless --session names another), and one \
+            worker runs each session's transfers, up to its parallelism (6 unless set, at most \
             200) at once; the others wait queued.
             """,
         subcommands: [ListSessions.self, Finish.self, CancelSession.self, SetSession.self])
@@ -38,8 +38,8 @@ struct Session: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Let a session's tasks end, taking no new ones meanwhile.",
             discussion: """
-                The session's tasks go on (queued ones start, suspended ones wait for 'bgxfer \\
-                resume'); new downloads, uploads and refresh runs in it are refused until the last \\
+                The session's tasks go on (queued ones start, suspended ones wait for 'bgxfer \
+                resume'); new downloads, uploads and refresh runs in it are refused until the last \
                 of them has ended. Then it takes tasks again.
                 """)
 

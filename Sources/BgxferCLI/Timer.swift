@@ -2,16 +2,16 @@ import ArgumentParser
 import BgxferCore
 import Foundation
 
-/// `bgxfer timer`: what runs `bgxfer wake` every 15 minutes (SPEC §7).
+/// `bgxfer timer`: what runs `bgxfer wake` every 15 minutes (README, "Refresh tasks and scheduled starts").
 struct Timer: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Install, remove or inspect the timer that runs 'bgxfer wake' every 15 minutes.",
         discussion: """
-            Refresh tasks and scheduled transfers run when 'bgxfer wake' finds them due. 'timer \\
-            install' writes bgxfer-wake.service and bgxfer-wake.timer to \\
-            $XDG_CONFIG_HOME/systemd/user (OnCalendar=*:0/15, Persistent=true, a randomized \\
-            delay of up to a minute) and enables the timer with the user's systemd manager. \\
-            Without a manager it says so, prints the crontab line instead and exits 1; 'timer \\
+            Refresh tasks and scheduled transfers run when 'bgxfer wake' finds them due. 'timer \
+            install' writes bgxfer-wake.service and bgxfer-wake.timer to \
+            $XDG_CONFIG_HOME/systemd/user (OnCalendar=*:0/15, Persistent=true, a randomized \
+            delay of up to a minute) and enables the timer with the user's systemd manager. \
+            Without a manager it says so, prints the crontab line instead and exits 1; 'timer \
             cron' prints that line ('crontab -e' to add it).
             """,
         subcommands: [Install.self, Uninstall.self, Status.self, Cron.self])

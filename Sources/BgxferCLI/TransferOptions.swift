@@ -131,7 +131,7 @@ struct PolicyOptions: ParsableArguments {
 
 extension ConditionPolicy: ExpressibleByArgument {}
 
-/// `--notify` and the titles (SPEC §6): what download and resume take.
+/// `--notify` and the titles (README, "Notifications"): what download and resume take.
 struct NotifyOptions: ParsableArguments {
     @Flag(help: "Show a desktop notification when the task ends.")
     var notify = false

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Testing
 
 @testable import BgxferCLI
@@ -79,5 +80,33 @@ import Testing
         let fallback = Paths(environment: ["HOME": "/h", "XDG_STATE_HOME": "relative"])
         #expect(fallback.stateDirectory == "/h/.local/state/bgxfer")
         #expect(fallback.lockPath(session: "x") == "/h/.local/state/bgxfer/run/session-x.lock")
+    }
+}
+
+@Suite struct HelpTextTests {
+    /// Every command and subcommand, the hidden ones too.
+    static func commands(_ root: any ParsableCommand.Type = Bgxfer.self) -> [any ParsableCommand.Type] {
+        [root] + root.configuration.subcommands.flatMap { commands($0) }
+    }
+
+    /// A `\\` at a line's end inside a multi-line string literal is a line continuation only when
+    /// it is one backslash; two print one, as help and man page showed.
+    @Test func noHelpLineEndsInABackslash() {
+        for command in Self.commands() {
+            let help = Bgxfer.helpMessage(for: command, columns: 100)
+            for line in help.split(separator: "\n") where line.hasSuffix("\\") {
+                Issue.record("\(command._commandName): '\(line)'")
+            }
+            let discussion = command.configuration.discussion
+            #expect(!discussion.contains("\\\n"), "\(command._commandName)")
+        }
+    }
+
+    @Test func theManPageHasNoLineEndingInAnEscape() throws {
+        let page = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("man/bgxfer.1")
+        let text = try String(contentsOf: page, encoding: .utf8)
+        let bad = text.split(separator: "\n").filter { $0.hasSuffix("\\e") || $0.hasSuffix("\\") }
+        #expect(bad.isEmpty, "\(bad.prefix(3))")
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// `download --content-disposition` (SPEC §5): the name from the server, decided before the
+/// `download --content-disposition` (README, "Transfers"): the name from the server, decided before the
 /// first byte is written, held to the rules for names from outside; against the fault server,
 /// which sends the Content-Disposition a test asks for.
 @Suite(.serialized) struct ContentDispositionTests {

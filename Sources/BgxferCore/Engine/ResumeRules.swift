@@ -1,9 +1,9 @@
 import CCurl
 import Foundation
 
-/// SPEC §5's resume rules as pure functions: how an attempt starts, and what to make of the
-/// response to a ranged request. Never splice two versions of a file: when in doubt, restart
-/// from zero.
+/// The resume rules (README, "Interruptions") as pure functions: how an attempt starts, and what
+/// to make of the response to a ranged request. Never splice two versions of a file: when in
+/// doubt, restart from zero.
 enum ResumeRules {
     /// How an attempt begins.
     enum Start: Equatable {

@@ -2,7 +2,7 @@ import CCurl
 import Foundation
 
 /// An upload's source file, open for reading, that stays the file it was when the task was
-/// made (SPEC §2 upload, source safety): its identity is checked when it is opened and after
+/// made (README, "Uploads"): its identity is checked when it is opened and after
 /// every read, and a read that finds it changed aborts the transfer before the changed bytes
 /// go out. curl reads it through `SourceReader.read`/`seek` (a request body, or one part of a
 /// multipart body).

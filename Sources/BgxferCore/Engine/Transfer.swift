@@ -56,7 +56,7 @@ final class Transfer {
     static let bufferSize: Int64 = 512 * 1024
     /// curl refuses a receive buffer below 1 KiB.
     static let minimumBufferSize: Int64 = 1024
-    /// SPEC §5 durability: flush at least this often while bytes arrive…
+    /// README, "Interruptions": durability: flush at least this often while bytes arrive…
     static let syncInterval = 0.5
     /// …and at least every this many bytes.
     static let syncBytes: Int64 = 64 << 20
@@ -477,7 +477,7 @@ extension CurlEasy {
         try set(CURLOPT_PROTOCOLS_STR, "http,https,ftp,ftps")
         try set(CURLOPT_FOLLOWLOCATION, followRedirects)
         try set(CURLOPT_MAXREDIRS, Redirects.limit)
-        // SPEC §5: redirects only to http, https or ftp, and never from https down to plain
+        // README, "Transfers": redirects only to http, https or ftp, and never from https down to plain
         // text unless the user allowed it. curl itself drops Authorization and Cookie headers
         // when a redirect changes host.
         let downgradeGuarded = task.url.lowercased().hasPrefix("https:") && !task.allowDowngrade

@@ -1,7 +1,7 @@
 import CCurl
 import Foundation
 
-/// One attempt at a plain upload (SPEC §2 `upload`): the source file streamed as the request
+/// One attempt at a plain upload (README, "Uploads"): the source file streamed as the request
 /// body with its length known (PUT, POST, PATCH; STOR for FTP), or a `multipart/form-data` body
 /// of fields and files (`--form`), each file streamed from disk; the reply's status, headers and
 /// the start of its body kept.

@@ -441,7 +441,7 @@ public final class Worker {
         }
     }
 
-    /// Flushes what is due (SPEC §5 durability), then saves every running transfer's progress
+    /// Flushes what is due (README, "Interruptions": durability), then saves every running transfer's progress
     /// and flushed length in one transaction.
     private func saveProgress(now: Double) throws {
         let samples = active.map { id, transfer in

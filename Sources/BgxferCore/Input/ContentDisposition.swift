@@ -1,7 +1,7 @@
 import Foundation
 
 /// The file name a `Content-Disposition` response header suggests (`--content-disposition`,
-/// SPEC §5; RFC 6266): `filename*` (RFC 8187, `UTF-8''na%C3%AFve.txt` or ISO-8859-1) wins over
+/// README, "Transfers"; RFC 6266): `filename*` (RFC 8187, `UTF-8''na%C3%AFve.txt` or ISO-8859-1) wins over
 /// `filename`; the name is reduced to its base name (whatever precedes the last `/` or `\` is
 /// dropped, as browsers do) and then held to `FileName`'s rules.
 public enum ContentDisposition {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The URL of a transfer, checked before any task exists (SPEC §5).
+/// The URL of a transfer, checked before any task exists (README, "Transfers").
 public enum TransferURL {
     public static let schemes = ["http", "https", "ftp", "ftps"]
 
@@ -31,7 +31,7 @@ public enum TransferURL {
         return text
     }
 
-    /// The URL's last path segment, percent-decoded: the default file name (SPEC §5).
+    /// The URL's last path segment, percent-decoded: the default file name (README, "Transfers").
     public static func lastPathSegment(_ text: String) -> String? {
         guard let components = URLComponents(string: text) else { return nil }
         let path = components.percentEncodedPath

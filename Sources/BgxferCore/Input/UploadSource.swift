@@ -1,6 +1,6 @@
 import Foundation
 
-/// The file an upload sends, identified as it was when the task was made (SPEC §2 upload,
+/// The file an upload sends, identified as it was when the task was made (README, "Uploads";
 /// "source safety"): if any of these change before the upload ends, it fails rather than
 /// sending a mixture of two versions.
 public struct UploadSource: Codable, Sendable, Equatable {

@@ -20,7 +20,7 @@ public struct WorkerCommand: Sendable, Equatable {
     }
 }
 
-/// Starts a worker process detached from the caller's terminal (SPEC §1 "Detaching").
+/// Starts a worker process detached from the caller's terminal (README, "Workers and systemd").
 ///
 /// `DetachedLauncher` (double fork and setsid) and `ScopeLauncher` (the same, then a transient
 /// systemd scope); `AutomaticLauncher` picks one as `LauncherChoice` says.

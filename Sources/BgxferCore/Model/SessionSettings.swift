@@ -1,6 +1,6 @@
 import GRDB
 
-/// What a session keeps besides its tasks (SPEC §1, Apple's background session): how many of
+/// What a session keeps besides its tasks (README, "Transfers"; Apple's background session): how many of
 /// its transfers run at once, and whether it is finishing (`bgxfer session finish`: it takes no
 /// new task until the ones it has end). A row of the `session` table, made the first time a
 /// setting changes; a session without one has the defaults.
@@ -16,7 +16,7 @@ struct SessionSettings: Codable, Equatable, StoredRecord {
     var metered: ConditionPolicy?
     var battery: ConditionPolicy?
 
-    /// SPEC §1: 6 transfers at once unless set otherwise, and at most 200.
+    /// README, "Transfers": 6 transfers at once unless set otherwise, and at most 200.
     static let defaultParallelism = 6
     static let parallelismRange = 1...200
 }

@@ -1,4 +1,4 @@
-/// Where a task is in its life (SPEC §3).
+/// Where a task is in its life (README, "JSON").
 public enum TaskState: String, Sendable, Codable, CaseIterable {
     /// Waits for a time (`--begin-after`, `--begin-at`).
     case scheduled

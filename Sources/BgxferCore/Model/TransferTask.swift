@@ -95,7 +95,7 @@ public struct TransferTask: Sendable, Codable, Equatable {
     public var replyPath: String?
     /// Uploads: the start of the server's reply body (at most `replyLimit` bytes).
     public var replyBody: Data?
-    /// A run of this refresh task: a 304 leaves the destination alone (SPEC §7).
+    /// A run of this refresh task: a 304 leaves the destination alone (README, "Refresh tasks and scheduled starts").
     public var refreshID: TaskID?
     /// `scheduled`: not started before this time (`--begin-after`, `--begin-at`).
     public var beginAt: Date?
@@ -118,7 +118,7 @@ public struct TransferTask: Sendable, Codable, Equatable {
 
     /// Whether the task could continue from the bytes it has rather than from zero: it has
     /// flushed bytes and a strong validator to ask the server whether they are still good
-    /// (SPEC §5).
+    /// (README, "Transfers").
     /// An upload can when the server made an upload resource for it (tus, rufh).
     public var resumable: Bool {
         guard state != .completed else { return false }

@@ -17,7 +17,7 @@ public struct DesktopNotification: Codable, Sendable, Equatable {
     /// name or a server's reason is escaped, so `<b>` or `&` in it shows as written.
     public init?(task: TransferTask) {
         guard let notify = task.notify else { return nil }
-        // A refresh run notifies on a change or a failure, never on "not modified" (SPEC §7).
+        // A refresh run notifies on a change or a failure, never on "not modified" (README, "Refresh tasks and scheduled starts").
         if task.refreshID != nil && task.state == .completed && task.httpStatus == 304 { return nil }
         switch task.state {
         case .completed:

@@ -3,7 +3,7 @@ import Foundation
 /// A JSON document that keeps its keys in the order they were written.
 ///
 /// Foundation's `JSONEncoder` on Linux orders keys arbitrarily (or alphabetically); bgxfer's
-/// objects are read by people too, so they print in the order SPEC §3 lists them, with
+/// objects are read by people too, so they print in the order the README's "JSON" lists them, with
 /// `event` first in `wait --json` lines.
 public indirect enum JSONValue: Equatable, Sendable {
     case null

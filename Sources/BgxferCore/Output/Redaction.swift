@@ -1,6 +1,6 @@
 import Foundation
 
-/// Keeps secrets out of every output and log (SPEC §3): header values of `Authorization`,
+/// Keeps secrets out of every output and log (README, "JSON"): header values of `Authorization`,
 /// `Cookie`, `Proxy-Authorization` (and `Set-Cookie` in responses) print as `***`, and a URL's
 /// password as `user:***@host`.
 public enum Redaction {

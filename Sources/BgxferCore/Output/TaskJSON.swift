@@ -1,6 +1,6 @@
 import Foundation
 
-/// The JSON task object of SPEC §3. Every key is always present (null when unknown), in the
+/// The JSON task object (README, "JSON"). Every key is always present (null when unknown), in the
 /// order the spec lists them; secrets are masked. `detailed` adds what `show --json` prints.
 public enum TaskJSON {
     public static func value(_ task: TransferTask, detailed: Bool = false, log: [String] = []) -> JSONValue {
@@ -10,7 +10,7 @@ public enum TaskJSON {
             ("session", .string(task.session)),
             ("state", .string(task.state.rawValue)),
             ("url", .string(Redaction.url(task.url))),
-            // SPEC §3: uploads carry `source` in place of `destination`.
+            // README, "JSON": uploads carry `source` in place of `destination`.
             task.kind == .upload ? ("source", JSONValue(task.source?.path)) : ("destination", JSONValue(task.destination)),
             ("bytesTransferred", .int(task.bytesTransferred)),
             ("bytesExpected", JSONValue(task.bytesExpected)),

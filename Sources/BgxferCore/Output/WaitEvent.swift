@@ -1,6 +1,6 @@
 import Foundation
 
-/// One line of `wait --json` (SPEC §2): `event`, `id`, `time`, and the event's fields.
+/// One line of `wait --json` (README, "JSON"): `event`, `id`, `time`, and the event's fields.
 public enum WaitEvent: Equatable {
     case headers(TaskID, status: Int?, headers: [String])
     case progress(TaskID, bytesTransferred: Int64, bytesExpected: Int64?, bytesPerSecond: Double?)

@@ -1,12 +1,12 @@
 import Foundation
 import GRDB
 
-/// A periodic refresh (SPEC §7, watchOS's refresh tasks): the URL re-fetched into the
+/// A periodic refresh (README, "Refresh tasks and scheduled starts", watchOS's refresh tasks): the URL re-fetched into the
 /// destination every `every` seconds, at least 15 minutes apart, with a conditional GET; a row
 /// of the `refresh` table. Each run is a download task (`TransferTask.refreshID`) that a
 /// session's worker carries out like any other.
 public struct RefreshTask: Sendable, Codable, Equatable {
-    /// SPEC §7: at most four runs an hour.
+    /// README, "Refresh tasks and scheduled starts": at most four runs an hour.
     public static let minimumInterval: Double = 15 * 60
 
     public var id: TaskID
@@ -61,7 +61,7 @@ public struct RefreshTask: Sendable, Codable, Equatable {
     }
 }
 
-/// What a refresh run found (SPEC §3 `lastResult`).
+/// What a refresh run found (README, "JSON" `lastResult`).
 public enum RefreshResult: String, Sendable, Codable {
     /// 200: the destination was replaced.
     case downloaded

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The clock every scheduling decision reads (SPEC §2): refresh due times, `--begin-at` and
+/// The clock every scheduling decision reads (README, "Refresh tasks and scheduled starts"): refresh due times, `--begin-at` and
 /// `--begin-after`, `wake`. `BGXFER_NOW` (an RFC 3339 time) replaces the real time, for tests
 /// and dry runs; it changes nothing else.
 public struct SchedulerClock: Sendable {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `bgxfer timer`: what calls `bgxfer wake` every 15 minutes (SPEC §7). A systemd user timer
+/// `bgxfer timer`: what calls `bgxfer wake` every 15 minutes (README, "Refresh tasks and scheduled starts"). A systemd user timer
 /// where a user manager runs (`bgxfer-wake.timer` and `.service` in
 /// `$XDG_CONFIG_HOME/systemd/user`), a crontab line otherwise.
 public struct WakeTimer: Sendable {

@@ -53,7 +53,7 @@ extension Store {
         try read { db in try TransferTask.fetchOne(db, key: id.rawValue) }
     }
 
-    /// Finds the one task whose ID starts with `prefix` (SPEC §2: any unique prefix).
+    /// Finds the one task whose ID starts with `prefix` (README, "Usage by example": any unique prefix).
     public func resolve(_ prefix: String) throws -> TransferTask {
         let text = prefix.lowercased()
         guard TaskID.isPlausiblePrefix(text) else { throw BgxferError.noTask(prefix) }

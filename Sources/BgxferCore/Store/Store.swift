@@ -3,7 +3,7 @@ import GRDB
 import GRDBSQLite
 
 /// The task store: the single source of truth shared by every CLI process and every worker
-/// (SPEC §1). SQLite in WAL mode, so readers never wait; a generous busy timeout, so writers
+/// (README, at the top). SQLite in WAL mode, so readers never wait; a generous busy timeout, so writers
 /// queue instead of failing with `database is locked`; IMMEDIATE write transactions (GRDB's
 /// default), so a transaction never has to upgrade its lock and fail.
 public final class Store: Sendable {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where bgxfer keeps its state, following the XDG base directory specification (SPEC §4).
+/// Where bgxfer keeps its state, following the XDG base directory specification (README, "Files").
 public struct Paths: Sendable, Equatable {
     /// `$XDG_STATE_HOME/bgxfer`: the task store and logs. Mode 0700.
     public let stateDirectory: String
