@@ -78,7 +78,7 @@ final class ResumableUpload: Attempt {
         try easy.reset()
         try easy.configure(for: task, followRedirects: false)
         var headers = task.requestHeaders
-        headers.append(dialect == .tus ? "Tus-Resumable: 1.0.0" : "Upload-Draft-Interop-Version: 6")
+        if let version = dialect.versionHeader { headers.append(version) }
         let size = reader.source.size
         switch (step, dialect) {
         case (.discover, _):
@@ -362,8 +362,7 @@ public enum UploadResource {
             try easy.set(CURLOPT_CUSTOMREQUEST, "DELETE")
             try easy.set(CURLOPT_NOBODY, true)
             try easy.set(CURLOPT_TIMEOUT_MS, Int(saturating: timeout * 1000))
-            let version = task.uploadProtocol == .tus ? "Tus-Resumable: 1.0.0" : "Upload-Draft-Interop-Version: 6"
-            try easy.setHeaders(task.requestHeaders + [version])
+            try easy.setHeaders(task.requestHeaders + (task.uploadProtocol?.versionHeader.map { [$0] } ?? []))
             let result = easy.perform()
             guard result == CURLE_OK else { return "could not delete the upload resource: \(easy.message(for: result))" }
             let status = easy.info(long: CURLINFO_RESPONSE_CODE) ?? 0

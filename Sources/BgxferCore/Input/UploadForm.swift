@@ -78,6 +78,15 @@ public enum UploadProtocol: String, Codable, Sendable, CaseIterable {
 
     /// Whether an upload of this protocol continues where it stopped, asking the server where.
     public var isResumable: Bool { self != .plain }
+
+    /// The header every request of a resumable upload carries: the protocol version it speaks.
+    var versionHeader: String? {
+        switch self {
+        case .plain: nil
+        case .tus: "Tus-Resumable: 1.0.0"
+        case .rufh: "Upload-Draft-Interop-Version: 6"
+        }
+    }
 }
 
 /// A file part's content type from its name's extension, as curl guesses it; otherwise

@@ -24,20 +24,11 @@ extension Store {
 
     /// The refresh task with this ID or unique prefix.
     public func resolveRefresh(_ prefix: String) throws -> RefreshTask {
-        let text = prefix.lowercased()
-        let matches =
-            TaskID.isPlausiblePrefix(text)
-            ? try read { db in
-                try RefreshTask.filter(sql: "substr(id, 1, ?) = ?", arguments: [text.count, text]).order(Column("id")).limit(6)
-                    .fetchAll(db)
-            } : []
-        if let exact = matches.first(where: { $0.id.rawValue == text }) { return exact }
-        switch matches.count {
-        case 0: throw BgxferError("no refresh task \(prefix)")
-        case 1: return matches[0]
-        default:
-            throw BgxferError(
-                "refresh task ID '\(prefix)' is ambiguous: it starts \(matches.map(\.id.rawValue).joined(separator: ", "))")
+        switch try read({ db in try Self.match(RefreshTask.self, prefix: prefix, db, id: \.id) }) {
+        case .one(let refresh): return refresh
+        case .none: throw BgxferError("no refresh task \(prefix)")
+        case .ambiguous(let ids):
+            throw BgxferError("refresh task ID '\(prefix)' is ambiguous: it starts \(ids.map(\.rawValue).joined(separator: ", "))")
         }
     }
 

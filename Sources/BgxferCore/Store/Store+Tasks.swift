@@ -55,21 +55,35 @@ extension Store {
 
     /// Finds the one task whose ID starts with `prefix` (README, "Usage by example": any unique prefix).
     public func resolve(_ prefix: String) throws -> TransferTask {
-        let text = prefix.lowercased()
-        guard TaskID.isPlausiblePrefix(text) else { throw BgxferError.noTask(prefix) }
-        let matches = try read { db in
-            try TransferTask
-                .filter(sql: "substr(id, 1, ?) = ?", arguments: [text.count, text])
-                .order(TransferTask.Field.id)
-                .limit(6)
-                .fetchAll(db)
+        switch try read({ db in try Self.match(TransferTask.self, prefix: prefix, db, id: \.id) }) {
+        case .one(let task): return task
+        case .none: throw BgxferError.noTask(prefix)
+        case .ambiguous(let ids): throw BgxferError.ambiguousTask(prefix, matches: ids)
         }
+    }
+
+    /// What an ID prefix names among records of one kind (tasks, refresh tasks).
+    enum PrefixMatch<Record> {
+        case one(Record)
+        case none
+        /// Several start with it and none is it: the first few of them.
+        case ambiguous([TaskID])
+    }
+
+    /// The records whose ID starts with `prefix` (case does not matter): the only one, the one
+    /// that is exactly it among several, or none or too many.
+    static func match<Record: FetchableRecord & TableRecord>(
+        _ type: Record.Type, prefix: String, _ db: Database, id: KeyPath<Record, TaskID>
+    ) throws -> PrefixMatch<Record> {
+        let text = prefix.lowercased()
+        guard TaskID.isPlausiblePrefix(text) else { return .none }
+        let matches = try Record.filter(sql: "substr(id, 1, ?) = ?", arguments: [text.count, text])
+            .order(Column("id")).limit(6).fetchAll(db)
+        if let exact = matches.first(where: { $0[keyPath: id].rawValue == text }) { return .one(exact) }
         switch matches.count {
-        case 0: throw BgxferError.noTask(prefix)
-        case 1: return matches[0]
-        default:
-            if let exact = matches.first(where: { $0.id.rawValue == text }) { return exact }
-            throw BgxferError.ambiguousTask(prefix, matches: matches.map(\.id))
+        case 0: return .none
+        case 1: return .one(matches[0])
+        default: return .ambiguous(matches.map { $0[keyPath: id] })
         }
     }
 
