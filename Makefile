@@ -39,7 +39,7 @@ RELEASE_HELPER = .build/release/bgxfer-notify
 DEBUG_BIN = .build/debug/bgxfer
 COMPLETIONS = completions/bgxfer.bash completions/_bgxfer completions/bgxfer.fish
 
-.PHONY: all build worker-order debug test test-servers unit-test integration-test check-generated generate install uninstall bench clean fuzz fuzz-build
+.PHONY: all build worker-order debug test test-servers unit-test integration-test check-generated check-layers generate install uninstall bench clean fuzz fuzz-build
 
 all: build
 
@@ -60,7 +60,7 @@ debug:
 # The tests' output is long and runs in parallel: when some fail, their issues are printed again
 # at the end (the last lines are often all a CI log keeps), and the whole output stays in
 # .build/test.log.
-test: check-generated test-servers
+test: check-generated check-layers test-servers
 	$(SWIFT) build --build-tests
 	@{ $(AS_ROOT) $(SWIFT) test --skip-build; echo $$? > .build/test.status; } 2>&1 | tee .build/test.log; \
 	status=$$(cat .build/test.status); \
@@ -81,6 +81,11 @@ unit-test:
 integration-test: test-servers
 	$(SWIFT) build --build-tests
 	$(AS_ROOT) $(SWIFT) test --skip-build --filter IntegrationTests
+
+# The layers of Sources/BgxferCore (README, "Development"): no component folder names another's
+# types; Model and Support name none above them.
+check-layers:
+	@python3 Tests/Layers/check-layers.py
 
 # The man page and completions are committed; regenerating them must change nothing.
 check-generated: debug

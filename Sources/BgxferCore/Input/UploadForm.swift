@@ -1,18 +1,6 @@
 import Foundation
 
-/// One part of a `multipart/form-data` upload (`--form`, as curl's `-F`): a field with a
-/// value, or a file sent under a file name with a content type.
-public struct FormPart: Codable, Sendable, Equatable {
-    public var name: String
-    /// A field's value (nil for a file part).
-    public var value: String?
-    /// A file part's file, as it was when the task was made (nil for a field).
-    public var file: UploadSource?
-    /// A file part's `filename` parameter: the file's base name unless `;filename=` says.
-    public var filename: String?
-    /// A file part's `Content-Type`: `;type=` or a guess from the file name's extension.
-    public var contentType: String?
-
+extension FormPart {
     /// `NAME=VALUE`, or `NAME=@FILE[;type=TYPE][;filename=NAME]`. A file is inspected (it must
     /// be a readable regular file) and its identity recorded; relative paths are taken from
     /// `directory`.
@@ -51,24 +39,9 @@ public struct FormPart: Codable, Sendable, Equatable {
             contentType: parameters["type"] ?? MediaType.guess(for: filename))
     }
 
-    init(name: String, value: String? = nil, file: UploadSource? = nil, filename: String? = nil, contentType: String? = nil) {
-        self.name = name
-        self.value = value
-        self.file = file
-        self.filename = filename
-        self.contentType = contentType
-    }
 }
 
-/// How an upload reaches the server (`--protocol`).
-public enum UploadProtocol: String, Codable, Sendable, CaseIterable {
-    /// One request with the whole body; a stopped upload starts again from zero (FTP: appends).
-    case plain
-    /// tus 1.0.0 core + creation (https://tus.io/protocols/resumable-upload).
-    case tus
-    /// IETF Resumable Uploads for HTTP, draft interop version 6.
-    case rufh
-
+extension UploadProtocol {
     public static func parse(_ text: String) throws -> UploadProtocol {
         guard let value = UploadProtocol(rawValue: text.lowercased()) else {
             throw BgxferError.usage("unknown upload protocol '\(text.escapedForMessage)': use plain, tus or rufh")
@@ -76,17 +49,6 @@ public enum UploadProtocol: String, Codable, Sendable, CaseIterable {
         return value
     }
 
-    /// Whether an upload of this protocol continues where it stopped, asking the server where.
-    public var isResumable: Bool { self != .plain }
-
-    /// The header every request of a resumable upload carries: the protocol version it speaks.
-    var versionHeader: String? {
-        switch self {
-        case .plain: nil
-        case .tus: "Tus-Resumable: 1.0.0"
-        case .rufh: "Upload-Draft-Interop-Version: 6"
-        }
-    }
 }
 
 /// A file part's content type from its name's extension, as curl guesses it; otherwise

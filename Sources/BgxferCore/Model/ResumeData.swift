@@ -217,7 +217,7 @@ public struct ResumeData: Codable, Equatable, Sendable {
             throw BgxferError.usage("\(path) is damaged resume data (inconsistent values)")
         }
         for (key, value) in [("destination", destination), ("partialPath", partialPath)]
-        where !value.hasPrefix("/") || Destination.absolute(value, in: "/") != value {
+        where !value.hasPrefix("/") || LexicalPath.absolute(value, in: "/") != value {
             throw Self.refuse(path, key, "must be a plain absolute path (no '.', '..' or '//')")
         }
         let (directory, name) = SafeFile.split(partialPath)
@@ -251,7 +251,7 @@ public struct ResumeData: Codable, Equatable, Sendable {
             }
         }
         if let replyPath {
-            guard replyPath.hasPrefix("/"), Destination.absolute(replyPath, in: "/") == replyPath else {
+            guard replyPath.hasPrefix("/"), LexicalPath.absolute(replyPath, in: "/") == replyPath else {
                 throw Self.refuse(path, "replyPath", "must be a plain absolute path (no '.', '..' or '//')")
             }
             guard !FileSystem.exists(replyPath) else {

@@ -1,12 +1,9 @@
-import GRDB
 
 /// What a session keeps besides its tasks (README, "Transfers"; Apple's background session): how many of
 /// its transfers run at once, and whether it is finishing (`bgxfer session finish`: it takes no
 /// new task until the ones it has end). A row of the `session` table, made the first time a
 /// setting changes; a session without one has the defaults.
-struct SessionSettings: Codable, Equatable, StoredRecord {
-    static let databaseTableName = "session"
-
+struct SessionSettings: Codable, Equatable {
     var name: String
     var parallelism: Int = Self.defaultParallelism
     /// Set by `session finish`. It holds only while the session has live tasks: once they have

@@ -126,3 +126,12 @@ extension Store {
         }
     }
 }
+
+extension RefreshTask: StoredRecord {
+    public static let databaseTableName = "refresh"
+
+    enum Field {
+        static let nextRunAt = Column("nextRunAt")
+        static let createdAt = Column("createdAt")
+    }
+}

@@ -126,3 +126,7 @@ extension Store {
             .filter(TaskState.live.map(\.rawValue).contains(TransferTask.Field.state))
     }
 }
+
+extension SessionSettings: StoredRecord {
+    static let databaseTableName = "session"
+}

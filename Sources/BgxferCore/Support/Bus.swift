@@ -278,3 +278,16 @@ extension Duration {
         return UInt64(seconds) * 1_000_000 + UInt64(attoseconds / 1_000_000_000_000)
     }
 }
+
+/// The D-Bus session bus, found as a desktop notification or a cron job must find it:
+/// `DBUS_SESSION_BUS_ADDRESS`, else the socket of a systemd user session
+/// (`$XDG_RUNTIME_DIR/bus`, then `/run/user/UID/bus`).
+public enum SessionBus {
+    public static func address(environment: [String: String]) -> String? {
+        if let address = environment["DBUS_SESSION_BUS_ADDRESS"], !address.isEmpty { return address }
+        var sockets: [String] = []
+        if let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty { sockets.append(runtime + "/bus") }
+        sockets.append("/run/user/\(getuid())/bus")
+        return sockets.first(where: FileSystem.isSocket).map { "unix:path=\($0)" }
+    }
+}

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A periodic refresh (README, "Refresh tasks and scheduled starts", watchOS's refresh tasks): the URL re-fetched into the
 /// destination every `every` seconds, at least 15 minutes apart, with a conditional GET; a row
@@ -68,13 +67,4 @@ public enum RefreshResult: String, Sendable, Codable {
     /// 304: the destination was left alone.
     case notModified = "not-modified"
     case failed
-}
-
-extension RefreshTask: StoredRecord {
-    public static let databaseTableName = "refresh"
-
-    enum Field {
-        static let nextRunAt = Column("nextRunAt")
-        static let createdAt = Column("createdAt")
-    }
 }
