@@ -2,32 +2,16 @@ import CCurl
 import Crypto
 import Foundation
 
-/// One attempt at a resumable upload: tus 1.0.0 (core, creation, checksum, termination) or IETF
-/// Resumable Uploads for HTTP, draft interop version 6 ("rufh"). An attempt is a sequence of
-/// requests, one at a time on a fresh easy handle, each chosen by what the last one answered:
-///
-///     tus:  OPTIONS → [POST creation → Location] → HEAD → PATCH chunk → PATCH chunk → … → done
-///     rufh: POST/PUT with the whole body (104 interim response → Location)              → done
-///           or, when an upload resource exists: HEAD → PATCH the rest                 → done
-///
-/// Where to go on is always the server's word (`Upload-Offset` from HEAD or the last PATCH),
-/// never a count of our own. The upload resource is handed to the worker as a checkpoint as
-/// soon as it is known, so that a worker killed a moment later leaves enough for the next.
+/// One attempt at a resumable upload, tus 1.0.0 (core, creation, checksum, termination) or
+/// IETF Resumable Uploads for HTTP, draft interop version 6 ("rufh"): the curl and file adapter
+/// of `UploadExchange`, which decides each request from the last one's answer. Requests go one
+/// at a time on one easy handle, reset between them. The upload resource is handed to the
+/// worker as a checkpoint as soon as it is known, so that a worker killed a moment later leaves
+/// enough for the next.
 final class ResumableUpload: Attempt {
     /// tus PATCHes carry at most this much: a worker killed mid-chunk re-sends at most one
     /// chunk, even to a server that drops a cut-off PATCH body.
     static let chunkSize: Int64 = 4 << 20
-    /// How often one attempt may meet a conflict, a checksum mismatch or a forgotten resource
-    /// in a row, without the server confirming progress in between, before it gives up. The
-    /// failure is retryable: the task's next attempt (after a delay) starts by asking again.
-    static let maxSetbacks = 3
-
-    private enum Step: Equatable {
-        case discover  // tus OPTIONS: version, extensions, checksum algorithms, maximum size
-        case create
-        case query  // HEAD: Upload-Offset
-        case append
-    }
 
     let task: TransferTask
     /// One handle for all the attempt's requests, reset between them.
@@ -36,22 +20,16 @@ final class ResumableUpload: Attempt {
     let freshStartReason: String? = nil
     let speed = SpeedMeter()
     /// Bytes the server has confirmed holding.
-    private(set) var durableBytes: Int64
+    var durableBytes: Int64 { exchange.confirmed }
     var bytesWritten: Int64 { sending ? reader.position : durableBytes }
+    var uploadURL: String? { exchange.uploadURL }
 
-    private let dialect: UploadProtocol
+    private var exchange: UploadExchange
+    private var dialect: UploadProtocol { exchange.dialect }
     private let reader: SourceReader
-    private(set) var uploadURL: String?
-    private var step: Step
     private var reply = Reply()
     private var sending = false
-    private var setbacks = 0
-    /// tus chunks the server found damaged and that were sent again.
-    private var resent = 0
     private var started = false
-    /// tus: the checksum extension's algorithm the server takes, when it offers one we have.
-    private var checksumAlgorithm: String?
-    private var checkpoint: UploadCheckpoint?
     private var ended = false
 
     init(task: TransferTask) throws {
@@ -59,18 +37,15 @@ final class ResumableUpload: Attempt {
             throw BgxferError("task \(task.id) is not a resumable upload of one file")
         }
         self.task = task
-        self.dialect = dialect
         reader = try SourceReader(source)
-        uploadURL = task.uploadURL
-        durableBytes = task.uploadURL == nil ? 0 : task.durableBytes
-        step = dialect == .tus ? .discover : (uploadURL == nil ? .create : .query)
+        exchange = UploadExchange(dialect: dialect, size: source.size, uploadURL: task.uploadURL, confirmed: task.durableBytes)
         easy = try CurlEasy()
         try prepare()
     }
 
     // MARK: - Requests
 
-    /// Sets up the request for `step` on the (reset) easy handle.
+    /// Sets up the request for the exchange's step on the (reset) easy handle.
     private func prepare() throws {
         reply.discardSpool()  // the last request's reply is not the upload's
         reply = Reply(savingTo: task.replyPath)
@@ -80,7 +55,8 @@ final class ResumableUpload: Attempt {
         var headers = task.requestHeaders
         if let version = dialect.versionHeader { headers.append(version) }
         let size = reader.source.size
-        switch (step, dialect) {
+        let (durableBytes, uploadURL) = (exchange.confirmed, exchange.uploadURL)
+        switch (exchange.step, dialect) {
         case (.discover, _):
             try easy.set(CURLOPT_CUSTOMREQUEST, "OPTIONS")
             try easy.set(CURLOPT_NOBODY, true)
@@ -103,7 +79,7 @@ final class ResumableUpload: Attempt {
             try easy.set(CURLOPT_URL, uploadURL ?? task.url)
             try send(from: durableBytes, to: end, method: "PATCH", headers: &headers)
             headers += ["Upload-Offset: \(durableBytes)", "Content-Type: application/offset+octet-stream"]
-            if let algorithm = checksumAlgorithm, let sum = checksum(algorithm, from: durableBytes, to: end) {
+            if let algorithm = exchange.checksumAlgorithm, let sum = checksum(algorithm, from: durableBytes, to: end) {
                 headers.append("Upload-Checksum: \(algorithm) \(sum)")
             }
         case (.append, _):
@@ -162,13 +138,10 @@ final class ResumableUpload: Attempt {
 
     // MARK: - Answers
 
-    /// rufh: the 104 interim response names the upload resource before the body goes out.
+    /// An interim response (rufh's 104 names the upload resource before the body goes out).
     fileprivate func receiveHeader(_ bytes: UnsafeRawBufferPointer) {
-        guard case .interim(104, let headers)? = reply.receiveHeader(bytes), dialect == .rufh, step == .create,
-            let location = headers.value(of: "Location").flatMap(resolve)
-        else { return }
-        uploadURL = location
-        checkpoint = UploadCheckpoint(uploadURL: location, offset: 0)
+        guard case .interim(let status, let headers)? = reply.receiveHeader(bytes) else { return }
+        _ = exchange.handle(.interim(status: status, location: headers.value(of: "Location").flatMap(resolve)))
     }
 
     func finish(result: CURLcode) -> TransferOutcome {
@@ -179,121 +152,21 @@ final class ResumableUpload: Attempt {
         if result != CURLE_OK {
             return end(.failed(CurlFailure.error(result, message: easy.message(for: result)), retryAfter: nil))
         }
-        let outcome = answer(status: reply.status ?? 0, response: reply.response)
-        if outcome == .nextRequest {
+        let response = reply.response
+        let action = exchange.handle(
+            .answered(status: reply.status ?? 0, response: response, location: response.value(of: "Location").flatMap(resolve)))
+        switch action {
+        case .send:
             do {
                 try prepare()
             } catch {
                 return end(.failed(TaskError(code: .readError, message: "\(error)"), retryAfter: nil))
             }
+            return .nextRequest
+        case .done: return end(.verified)
+        case .fail(let error): return end(.failed(error, retryAfter: nil))
+        case .failWithResponse, .none: return end(reply.failure())
         }
-        return outcome == .nextRequest ? outcome : end(outcome)
-    }
-
-    /// What to do after the current step's response; moves `step` on.
-    private func answer(status: Int, response: ResponseInfo) -> TransferOutcome {
-        let size = reader.source.size
-        let serverOffset = response.value(of: "Upload-Offset").flatMap(Int64.init)
-        switch (step, status) {
-        case (.discover, 200..<300):
-            if let max = response.value(of: "Tus-Max-Size").flatMap(Int64.init), max < size {
-                return fail(.tusTooLarge, "the server takes uploads of at most \(max) bytes; this file has \(size)")
-            }
-            let extensions = Set((response.value(of: "Tus-Extension") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-            if uploadURL == nil && !extensions.contains("creation") {
-                return fail(.tusUnsupported, "the tus server does not offer the creation extension")
-            }
-            if extensions.contains("checksum") {
-                let offered = Set((response.value(of: "Tus-Checksum-Algorithm") ?? "").split(separator: ",").map {
-                    $0.trimmingCharacters(in: .whitespaces).lowercased()
-                })
-                checksumAlgorithm = ["sha256", "sha1", "md5"].first(where: offered.contains)
-            }
-            step = uploadURL == nil ? .create : .query
-            return .nextRequest
-        case (.discover, _):
-            return fail(.tusUnsupported, "the server does not speak tus: OPTIONS answered \(status)")
-
-        case (.create, 201) where dialect == .tus:
-            guard let location = response.value(of: "Location").flatMap(resolve) else {
-                return fail(.tusProtocol, "the server created an upload but sent no Location")
-            }
-            uploadURL = location
-            durableBytes = 0
-            checkpoint = UploadCheckpoint(uploadURL: location, offset: 0)
-            step = .append
-            return size == 0 ? .verified : .nextRequest  // an empty upload is complete once made
-
-        case (.query, 200..<300):
-            guard let serverOffset, (0...size).contains(serverOffset) else {
-                return fail(dialect == .tus ? .tusProtocol : .rufhProtocol, "the server's Upload-Offset is missing or out of range")
-            }
-            if dialect == .tus, let length = response.value(of: "Upload-Length").flatMap(Int64.init), length != size {
-                return startOver("the upload resource is for \(length) bytes, the file has \(size)")
-            }
-            confirm(serverOffset)
-            if serverOffset == size && (dialect == .tus || response.value(of: "Upload-Complete") == "?1") {
-                return .verified  // all there: the last attempt ended as its final answer was on its way
-            }
-            step = .append
-            return .nextRequest
-        case (.query, 404), (.query, 410), (.append, 404), (.append, 410):
-            return startOver("the server no longer knows the upload resource (it answered \(status))")
-
-        case (.append, 409):
-            // Our offset is not the server's: ask it again.
-            guard let next = setback() else { return fail(.uploadConflict, "the server kept disagreeing about the offset (409)") }
-            step = next
-            return .nextRequest
-        case (.append, 460) where dialect == .tus:
-            guard setback() != nil else { return fail(.uploadDamaged, "the server kept finding chunks damaged (460 Checksum Mismatch)") }
-            resent += 1
-            return .nextRequest  // the same chunk again
-        case (.append, 204) where dialect == .tus:
-            guard let serverOffset, serverOffset > durableBytes || serverOffset == size, serverOffset <= size else {
-                return fail(.tusProtocol, "the server's Upload-Offset after a PATCH is missing or did not advance")
-            }
-            confirm(serverOffset)
-            return serverOffset == size ? .verified : .nextRequest
-
-        case (.create, 200..<300), (.append, 200..<300):
-            // rufh: the final answer is the application's; an "incomplete" one says to go on.
-            if response.value(of: "Upload-Complete") == "?0", let serverOffset, serverOffset < size {
-                confirm(serverOffset)
-                step = .append
-                return .nextRequest
-            }
-            confirm(size)
-            return .verified
-        default:
-            return reply.failure()
-        }
-    }
-
-    private func confirm(_ serverOffset: Int64) {
-        if serverOffset > durableBytes { setbacks = 0 }  // progress: the setbacks so far are behind us
-        durableBytes = serverOffset
-        checkpoint = UploadCheckpoint(uploadURL: uploadURL, offset: serverOffset)
-    }
-
-    /// A conflict or damaged chunk: returns the step to take, or nil after too many.
-    private func setback() -> Step? {
-        setbacks += 1
-        return setbacks <= Self.maxSetbacks ? .query : nil
-    }
-
-    /// The server lost or cannot continue the upload resource: a new one, from byte zero.
-    private func startOver(_ reason: String) -> TransferOutcome {
-        guard setback() != nil else { return fail(.uploadRestart, reason) }
-        uploadURL = nil
-        durableBytes = 0
-        checkpoint = UploadCheckpoint(uploadURL: nil, offset: 0, restartNote: "\(reason); starting again from zero")
-        step = .create
-        return .nextRequest
-    }
-
-    private func fail(_ code: FailureCode, _ message: String) -> TransferOutcome {
-        .failed(TaskError(code: code, message: message), retryAfter: nil)
     }
 
     private func end(_ outcome: TransferOutcome) -> TransferOutcome {
@@ -317,7 +190,7 @@ final class ResumableUpload: Attempt {
     func completionSummary(seconds: Double) -> String {
         let status = reply.status.map { ", the server answered \($0)" } ?? ""
         let from = offset > 0 ? " (continuing from byte \(offset))" : ""
-        let damaged = resent > 0 ? ", \(resent) damaged chunk(s) sent again" : ""
+        let damaged = exchange.resent > 0 ? ", \(exchange.resent) damaged chunk(s) sent again" : ""
         return "\(reader.source.size - offset) bytes sent over \(dialect.rawValue) in \(String(format: "%.2f", seconds)) s\(from)\(damaged)\(status)"
     }
 
@@ -330,10 +203,7 @@ final class ResumableUpload: Attempt {
 
     func takeResponse() -> ResponseInfo? { ended ? reply.takeFinal(easy: easy) : nil }
 
-    func takeCheckpoint() -> UploadCheckpoint? {
-        defer { checkpoint = nil }
-        return checkpoint
-    }
+    func takeCheckpoint() -> UploadCheckpoint? { exchange.takeCheckpoint() }
 
     func takeTruncation() -> String? { nil }
     func syncIfDue(now: Double) {}
