@@ -338,41 +338,35 @@ public final class Worker {
     private func fail(_ transfer: any Attempt, _ error: TaskError, retryAfter: Double?) throws {
         let id = transfer.task.id
         if monitor.catchUp() { logger.notice("network: \(conditions.summary)") }
-        if error.code.isTransient, let reason = conditions.hold(transfer.task) {
+        // The store's record, not the claim's copy: progress saved since moved the clock on.
+        let task = try store.task(id) ?? transfer.task
+        let now = Date()
+        let plan = FailurePlan.decide(
+            error, task: task, progressed: transfer.bytesWritten > transfer.offset, durableBytes: transfer.durableBytes,
+            hold: conditions.hold(task), retryAfter: retryAfter, now: now)
+        switch plan {
+        case .hold(let reason):
             transfer.keep()
             try ifStillRunning(id) { try store.hold(id, reason, durableBytes: transfer.durableBytes) }
             logger.notice(
                 "attempt ended (\(error.code): \(error.message)); waiting: \(reason.message)", metadata: taskMetadata(id))
-            return
-        }
-        // The store's record, not the claim's copy: progress saved since moved the clock on.
-        let task = try store.task(id) ?? transfer.task
-        let now = Date()
-        let progressed = transfer.bytesWritten > transfer.offset
-        let budget = RetryPolicy.Budget(
-            retries: task.retries, attemptsUsed: task.budgetUsed, giveUpAfter: task.giveUpAfter,
-            progressAt: progressed ? now : task.progressAt ?? now, setbacks: (progressed ? 0 : task.setbacks) + 1)
-        switch RetryPolicy.decide(error.code, budget: budget, retryAfter: retryAfter, now: now) {
-        case .retry(let delay):
+        case .retry(let delay, let setbacks, let progressAt):
             transfer.keep()
             try ifStillRunning(id) {
                 try store.retry(
-                    id, error, at: now.addingTimeInterval(delay), durableBytes: transfer.durableBytes,
-                    setbacks: budget.setbacks, progressAt: budget.progressAt)
+                    id, error, at: now.addingTimeInterval(delay), durableBytes: transfer.durableBytes, setbacks: setbacks,
+                    progressAt: progressAt)
             }
             let next = task.retries.map { "attempt \(task.budgetUsed + 1) of \($0)" } ?? "attempt \(task.budgetUsed + 1)"
             logger.warning(
                 "attempt \(task.attempts) failed: \(error.code): \(error.message); retrying in \(Format.span(delay)) (\(next))",
                 metadata: taskMetadata(id))
-        case .giveUp(let why):
-            // Bytes that a later `resume` can continue from are kept; others are useless, and
-            // so are bytes a checksum proved wrong.
-            let resumable = transfer.durableBytes > 0 && task.validator != nil && error.code != .checksumMismatch
-            if resumable { transfer.keep() } else { transfer.discard() }
+        case .fail(let keepBytes, let why):
+            if keepBytes { transfer.keep() } else { transfer.discard() }
             try ifStillRunning(id) {
-                announce(try store.fail(id, error, durableBytes: resumable ? transfer.durableBytes : 0))
+                announce(try store.fail(id, error, durableBytes: keepBytes ? transfer.durableBytes : 0))
             }
-            let kept = resumable ? "; \(transfer.durableBytes) bytes kept for 'bgxfer resume'" : ""
+            let kept = keepBytes ? "; \(transfer.durableBytes) bytes kept for 'bgxfer resume'" : ""
             let giving = why.map { " (giving up: \($0))" } ?? ""
             logger.error("failed: \(error.code): \(error.message)\(giving)\(kept)", metadata: taskMetadata(id))
         }
