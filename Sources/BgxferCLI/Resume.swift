@@ -62,21 +62,8 @@ struct Resume: ParsableCommand {
         let notify = try notification.settings()
         let now = try context.clock().now
         for task in try ids.map(store.resolve) {
-            // A suspended task whose beginning is still to come waits for it again (its
-            // transient timer, if it had one, is still armed).
-            let later = task.state == .suspended && (task.beginAt.map { $0 > now } ?? false)
-            let resumed = try store.transition(task.id, on: later ? .resumeScheduled : .resume) { task in
-                if let notify { task.notify = notify }
-                task.budgetUsed = 0
-                task.setbacks = 0
-                task.progressAt = nil  // the give-up clock starts again with the next attempt
-                task.errorCode = nil
-                task.errorMessage = nil
-                task.finishedAt = nil
-                task.nextAttemptAt = nil
-            }
-            if !later { sessions.insert(resumed.session) }
-            Logger(label: "bgxfer").info("resumed by the user", metadata: [LogKey.task: "\(task.id)"])
+            let resumed = try TaskOperations.resume(task, notify: notify, store: store, now: now)
+            if resumed.state == .queued { sessions.insert(resumed.session) }
         }
         for session in sessions.sorted() { try context.starter.ensureWorker(session: session) }
     }

@@ -73,7 +73,8 @@ struct Session: ParsableCommand {
             let (name, store) = try session.open(context)
             for task in try store.liveTasks(of: name) {
                 do {
-                    try Cancel.cancel(task, store: store, context: context, reason: "with its session (bgxfer session cancel)")
+                    try TaskOperations.cancel(
+                        task, store: store, environment: context.environment, reason: "with its session (bgxfer session cancel)")
                 } catch let error as BgxferError where (try? store.task(task.id))?.state.isTerminal ?? true {
                     // It ended (or was removed) between the look and the cancel: nothing to do.
                     Logger(label: "bgxfer").info("not canceled: \(error.message)", metadata: [LogKey.task: "\(task.id)"])

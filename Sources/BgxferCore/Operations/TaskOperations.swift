@@ -1,0 +1,87 @@
+import Foundation
+import Logging
+
+/// What `cancel`, `suspend`, `resume` and `session cancel` do to tasks: the rules (which fields
+/// a user's resume resets, what a cancel cleans up), kept here so that the commands only parse
+/// and print (README, "Development").
+public enum TaskOperations {
+    /// Cancels one task (`reason` says who asked, for the log). The worker notices the state and
+    /// stops; the partial file is deleted, a scheduled start's timer stopped, and a resumable
+    /// upload's resource deleted on the server (by its worker when one runs it, else here).
+    public static func cancel(_ task: TransferTask, store: Store, environment: [String: String], reason: String = "by the user") throws {
+        let canceled = try markCanceled(task.id, store: store, keepingPartial: false)
+        let log = { (message: String) in Logger(label: "bgxfer").info("\(message)", metadata: [LogKey.task: "\(task.id)"]) }
+        PartialFile.remove(of: canceled)
+        log("canceled \(reason)")
+        if task.state == .scheduled, let outcome = ScheduledStart.disarm(task.id, environment: environment) {
+            log("canceled: \(outcome)")
+        }
+        if task.state != .running, let resource = canceled.uploadURL, canceled.uploadProtocol?.isResumable == true {
+            log("canceled: \(UploadResource.delete(resource, of: canceled))")
+        }
+    }
+
+    /// `cancel --resume-data`: writes the resume data first, and cancels only once it is on
+    /// disk; a failure leaves the task as it was (a running one suspended). A running task is
+    /// suspended first, so that its worker flushes the partial file and records every byte it
+    /// received: the resume data then holds them all, not the last flushed count.
+    public static func cancel(_ task: TransferTask, keepingResumeDataIn path: String, store: Store) throws {
+        _ = try TaskStateMachine.transition(task.id, from: task.state, on: .cancel)
+        var task = task
+        if task.state == .running { task = try stopWorking(on: task, store: store) }
+        try ResumeData(task: task).write(to: path)
+        do {
+            try markCanceled(task.id, store: store, keepingPartial: true)
+        } catch {
+            FileSystem.removeIfPresent(path)  // the task ended meanwhile: the data would be stale
+            throw error
+        }
+        Logger(label: "bgxfer").info("canceled by the user, with resume data in \(path)", metadata: [LogKey.task: "\(task.id)"])
+    }
+
+    @discardableResult
+    private static func markCanceled(_ id: TaskID, store: Store, keepingPartial: Bool) throws -> TransferTask {
+        try store.transition(id, on: .cancel) { task in
+            task.finishedAt = .now
+            task.bytesPerSecond = nil
+            task.nextAttemptAt = nil
+            if keepingPartial { task.keepPartial = true }
+        }
+    }
+
+    /// Suspends a running task and waits (at most 10 s) for its worker to let it go, having
+    /// flushed and recorded its bytes; returns the task as the store then holds it.
+    static func stopWorking(on task: TransferTask, store: Store) throws -> TransferTask {
+        try suspend(task.id, store: store)
+        return try store.awaitRelease(task.id, timeout: 10)
+    }
+
+    /// The worker sees the state, flushes the partial file and records how much is on disk.
+    public static func suspend(_ id: TaskID, store: Store) throws {
+        try store.transition(id, on: .suspend) { task in
+            task.bytesPerSecond = nil
+            task.nextAttemptAt = nil
+        }
+        Logger(label: "bgxfer").info("suspended by the user", metadata: [LogKey.task: "\(id)"])
+    }
+
+    /// The user resumes a suspended or failed task: queued again with a fresh retry budget and
+    /// give-up clock, or, suspended before its beginning (`--begin-at`) is due at `now`,
+    /// scheduled again (its transient timer, if it had one, is still armed). `notify`: new
+    /// titles, when given.
+    public static func resume(_ task: TransferTask, notify: NotifySettings?, store: Store, now: Date) throws -> TransferTask {
+        let later = task.state == .suspended && (task.beginAt.map { $0 > now } ?? false)
+        let resumed = try store.transition(task.id, on: later ? .resumeScheduled : .resume) { task in
+            if let notify { task.notify = notify }
+            task.budgetUsed = 0
+            task.setbacks = 0
+            task.progressAt = nil  // the give-up clock starts again with the next attempt
+            task.errorCode = nil
+            task.errorMessage = nil
+            task.finishedAt = nil
+            task.nextAttemptAt = nil
+        }
+        Logger(label: "bgxfer").info("resumed by the user", metadata: [LogKey.task: "\(task.id)"])
+        return resumed
+    }
+}
