@@ -20,7 +20,9 @@ struct Context: Sendable {
             starter: WorkerStarter(paths: paths, environment: environment))
     }
 
-    func openStore() throws -> Store { try Store.open(paths) }
+    /// The store, with the scheduler's clock (an invalid `BGXFER_NOW` is refused only by the
+    /// commands that schedule: `clock()`).
+    func openStore() throws -> Store { try Store.open(paths, clock: (try? clock()) ?? SchedulerClock(fixed: nil)) }
 
     /// The scheduler's clock: `BGXFER_NOW` when set.
     func clock() throws -> SchedulerClock { try SchedulerClock(environment: environment) }

@@ -91,6 +91,17 @@ import Testing
         #expect(try store.startDueRefreshes(now: start.addingTimeInterval(900)).count == 1)
     }
 
+    @Test func aRunsResultIsRecordedAtTheStoresClockNotTheEnvironments() throws {
+        let ticked = start.addingTimeInterval(12_345)
+        let store = try Store.open(self.store.paths, clock: SchedulerClock(fixed: ticked))
+        let refresh = try refresh()
+        let run = try #require(try store.startDueRefreshes(now: start).first)
+        _ = try store.transition(run.id, on: .start)
+        _ = try store.complete(run.id, bytes: 3, averageSpeed: nil) {}
+        let done = try store.resolveRefresh(refresh.id.rawValue)
+        #expect(done.lastResult == .downloaded && done.lastChangedAt == ticked)
+    }
+
     @Test func manyWakesAtOnceStartOneRun() async throws {
         _ = try refresh()
         let store = self.store

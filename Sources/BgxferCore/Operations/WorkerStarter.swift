@@ -68,9 +68,9 @@ extension Worker {
             lock = try FileLock(path: lockPath)
             guard try lock.tryLock() else { return }
         }
-        let store = try Store.open(paths)
-        let notifier = ChildProcessNotifier(environment: environment)
         let clock = (try? SchedulerClock(environment: environment)) ?? SchedulerClock(fixed: nil)
+        let store = try Store.open(paths, clock: clock)
+        let notifier = ChildProcessNotifier(environment: environment)
         try Worker(
             store: store, session: session, lock: lock, clock: clock, notifier: notifier,
             monitor: NetworkMonitor(environment: environment), logger: logger

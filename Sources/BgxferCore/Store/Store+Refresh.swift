@@ -110,7 +110,7 @@ extension Store {
             if let session { request = request.filter(TransferTask.Field.session == session) }
             var sessions = Set<String>()
             for task in try request.fetchAll(db) {
-                sessions.insert(try Self.transition(db, task.id, on: .due) { _ in }.session)
+                sessions.insert(try Self.transition(db, task.id, on: .due, at: now) { _ in }.session)
             }
             return sessions
         }

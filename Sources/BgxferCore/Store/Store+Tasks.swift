@@ -108,11 +108,12 @@ extension Store {
     public func transition(
         _ id: TaskID, on event: TaskEvent, update: (inout TransferTask) throws -> Void = { _ in }
     ) throws -> TransferTask {
-        try write { db in try Self.transition(db, id, on: event, update: update) }
+        try write { db in try Self.transition(db, id, on: event, at: clock.now, update: update) }
     }
 
+    /// `now`: the scheduler clock's time (`Store.clock`), which a refresh run's result records.
     static func transition(
-        _ db: Database, _ id: TaskID, on event: TaskEvent, update: (inout TransferTask) throws -> Void
+        _ db: Database, _ id: TaskID, on event: TaskEvent, at now: Date, update: (inout TransferTask) throws -> Void
     ) throws -> TransferTask {
         guard var task = try TransferTask.fetchOne(db, key: id.rawValue) else {
             throw BgxferError.noTask(id.rawValue)
@@ -122,7 +123,7 @@ extension Store {
         try task.update(db)
         // A refresh run that ended: its refresh task learns the result in the same transaction.
         if task.state.isTerminal && task.refreshID != nil {
-            try recordRun(db, of: task, now: (try? SchedulerClock())?.now ?? Date())
+            try recordRun(db, of: task, now: now)
         }
         return task
     }

@@ -19,7 +19,7 @@ extension Store {
                 .filter(TransferTask.Field.session == session && TransferTask.Field.state == TaskState.running.rawValue)
                 .fetchAll(db)
             return try orphans.map { orphan in
-                try Self.transition(db, orphan.id, on: .workerLost) { task in
+                try Self.transition(db, orphan.id, on: .workerLost, at: clock.now) { task in
                     task.workerPid = nil
                     task.bytesPerSecond = nil
                 }
@@ -72,7 +72,7 @@ extension Store {
             let held = task.state == .waiting && task.nextAttemptAt == nil
             if let reason = hold(task) {
                 if held && task.errorCode == reason.code.rawValue { continue }
-                _ = try transition(db, task.id, on: .hold) { task in
+                _ = try transition(db, task.id, on: .hold, at: now) { task in
                     task.errorCode = reason.code.rawValue
                     task.errorMessage = reason.message
                     task.nextAttemptAt = nil
@@ -87,7 +87,7 @@ extension Store {
     /// for it with its flushed bytes, and the attempt it was making is not counted.
     func hold(_ id: TaskID, _ reason: TaskError, durableBytes: Int64) throws {
         try write { db in
-            _ = try Self.transition(db, id, on: .hold) { task in
+            _ = try Self.transition(db, id, on: .hold, at: clock.now) { task in
                 task.recordEnd(reason, durableBytes: durableBytes)
                 task.nextAttemptAt = nil
                 task.budgetUsed = max(0, task.budgetUsed - 1)  // not the attempt's fault
@@ -115,7 +115,7 @@ extension Store {
             .limit(limit)
             .fetchAll(db)
         return try ready.map { task in
-            try Self.transition(db, task.id, on: .start) { task in
+            try Self.transition(db, task.id, on: .start, at: now) { task in
                 task.workerPid = pid
                 task.startedAt = task.startedAt ?? now
                 task.progressAt = task.progressAt ?? now
@@ -187,7 +187,7 @@ extension Store {
         setbacks: Int? = nil, progressAt: Date? = nil
     ) throws {
         try write { db in
-            _ = try Self.transition(db, id, on: .retry) { task in
+            _ = try Self.transition(db, id, on: .retry, at: clock.now) { task in
                 task.recordEnd(error, durableBytes: durableBytes)
                 if let setbacks { task.setbacks = setbacks }
                 if let progressAt { task.progressAt = progressAt }
@@ -318,7 +318,7 @@ extension Store {
         _ id: TaskID, bytes: Int64, averageSpeed: Double?, now: Date = Date(), putInPlace: () throws -> Void
     ) throws -> TransferTask {
         try write { db in
-            try Self.transition(db, id, on: .complete) { task in
+            try Self.transition(db, id, on: .complete, at: clock.now) { task in
                 try putInPlace()
                 task.bytesTransferred = bytes
                 task.bytesExpected = task.bytesExpected ?? bytes
@@ -332,7 +332,7 @@ extension Store {
     /// `durableBytes`: what stays resumable in the kept partial file (0 when it was deleted).
     func fail(_ id: TaskID, _ error: TaskError, durableBytes: Int64, now: Date = Date()) throws -> TransferTask {
         try write { db in
-            try Self.transition(db, id, on: .fail) { task in
+            try Self.transition(db, id, on: .fail, at: clock.now) { task in
                 task.recordEnd(error, durableBytes: durableBytes)
                 task.finishedAt = now
             }
@@ -345,7 +345,7 @@ extension Store {
         try write { db in
             for (id, bytes) in durable {
                 guard let task = try TransferTask.fetchOne(db, key: id.rawValue), task.state == .running else { continue }
-                _ = try Self.transition(db, id, on: .workerLost) { task in
+                _ = try Self.transition(db, id, on: .workerLost, at: clock.now) { task in
                     task.workerPid = nil
                     task.bytesPerSecond = nil
                     task.durableBytes = bytes

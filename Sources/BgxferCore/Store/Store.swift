@@ -9,25 +9,29 @@ import GRDBSQLite
 public final class Store: Sendable {
     let database: DatabaseQueue
     public let paths: Paths
+    /// The scheduler's clock (`BGXFER_NOW` in tests): the time a refresh run's result is
+    /// recorded at. Given at open, so that no transaction reads the environment.
+    public let clock: SchedulerClock
 
     /// How long a writer waits for another process's transaction before giving up.
     static let busyTimeout: TimeInterval = 30
 
     /// Opens the store, creating the state directory and migrating the schema when needed.
-    public static func open(_ paths: Paths) throws -> Store {
+    public static func open(_ paths: Paths, clock: SchedulerClock = SchedulerClock(fixed: nil)) throws -> Store {
         try paths.createDirectories()
-        return try Store(paths: paths, create: true)
+        return try Store(paths: paths, clock: clock, create: true)
     }
 
     /// Opens an existing store without creating anything; nil when there is none yet. For
     /// read-only callers such as shell completion.
     public static func openExisting(_ paths: Paths) throws -> Store? {
         guard FileSystem.exists(paths.databasePath) else { return nil }
-        return try Store(paths: paths, create: false)
+        return try Store(paths: paths, clock: SchedulerClock(fixed: nil), create: false)
     }
 
-    private init(paths: Paths, create: Bool) throws {
+    private init(paths: Paths, clock: SchedulerClock, create: Bool) throws {
         self.paths = paths
+        self.clock = clock
         var configuration = Configuration()
         // WAL is set below, after the version check: GRDB's own WAL set-up writes to the file
         // (a table made and dropped when the -wal file is missing), and a store from a newer
