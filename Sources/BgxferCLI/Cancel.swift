@@ -1,7 +1,7 @@
 import ArgumentParser
 import BgxferCore
 
-struct Cancel: ParsableCommand {
+struct Cancel: ContextCommand {
     static let configuration = CommandConfiguration(
         abstract: "Stop tasks and delete their partial files, or keep one as resume data.",
         discussion: """
@@ -20,8 +20,6 @@ struct Cancel: ParsableCommand {
         if resumeData != nil && tasks.ids.count != 1 { throw ValidationError("--resume-data goes with exactly one task ID") }
     }
 
-    func run() throws { try run(.current()) }
-
     func run(_ context: Context) throws {
         let store = try context.openStore()
         let resolved = try tasks.ids.map(store.resolve)
@@ -30,6 +28,6 @@ struct Cancel: ParsableCommand {
             try TaskOperations.cancel(resolved[0], keepingResumeDataIn: path, store: store)
             return
         }
-        for task in resolved { try TaskOperations.cancel(task, store: store, environment: context.environment) }
+        for task in resolved { try TaskOperations.cancel(task, store: store, environment: context.environment, commands: context.commands) }
     }
 }

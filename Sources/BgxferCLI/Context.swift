@@ -1,8 +1,22 @@
+import ArgumentParser
 import BgxferCore
 import Foundation
 import Logging
 
-/// The side effects a command needs, gathered in one value so that tests can swap them.
+/// A command that does its work through a `Context`: the process runs it with the real one
+/// (`Context.current()`), a unit test with one it built (README, "Development").
+protocol ContextCommand: ParsableCommand {
+    func run(_ context: Context) throws
+}
+
+extension ContextCommand {
+    func run() throws { try run(.current()) }
+}
+
+/// The side effects a command needs, gathered in one value so that tests can swap them: the
+/// store's place (`paths`), the environment (and with it the scheduler's clock, `BGXFER_NOW`),
+/// the working directory, the console, the launcher behind `starter`, and what runs external
+/// tools (`systemd-run`, `systemctl`).
 struct Context: Sendable {
     var paths: Paths
     var console: Console
@@ -10,6 +24,12 @@ struct Context: Sendable {
     var workingDirectory: String
     /// Starts workers; its launcher is chosen (and systemd asked) only when one is needed.
     var starter: WorkerStarter
+    var commands: any CommandRunner = ExternalCommand()
+    /// Asks whether a systemd user manager answers for this environment (nil: it does; else why
+    /// not): transient timers and `bgxfer timer` need one.
+    var probeUserManager: @Sendable ([String: String]) -> String? = { UserManagerProbe.problem(environment: $0) }
+
+    func userManagerProblem() -> String? { probeUserManager(environment) }
 
     static func current() -> Context {
         let environment = ProcessInfo.processInfo.environment
@@ -53,12 +73,13 @@ extension Context {
     private func armTimer(for task: TransferTask, at begin: Date, logger: Logger) {
         let metadata: Logger.Metadata = [LogKey.task: "\(task.id)"]
         guard begin > Date() else { return }  // BGXFER_NOW ahead of the real clock: no timer in the past
-        if let problem = UserManagerProbe.problem(environment: environment) {
+        if let problem = userManagerProblem() {
             logger.info("no transient timer (\(problem)); the next 'bgxfer wake' starts it", metadata: metadata)
             return
         }
         do {
-            let unit = try ScheduledStart.arm(task.id, at: begin, executable: starter.executable, environment: environment)
+            let unit = try ScheduledStart.arm(
+                task.id, at: begin, executable: starter.executable, environment: environment, commands: commands)
             logger.info("\(unit) will start it", metadata: metadata)
         } catch let error as BgxferError {
             logger.warning("no transient timer (\(error.message)); the next 'bgxfer wake' starts it", metadata: metadata)

@@ -2,7 +2,7 @@ import ArgumentParser
 import BgxferCore
 import Foundation
 
-struct Doctor: ParsableCommand {
+struct Doctor: ContextCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check what bgxfer relies on: systemd user manager, lingering, journal, session bus, notifications, network.",
         discussion: """
@@ -12,8 +12,6 @@ struct Doctor: ParsableCommand {
 
     @Flag(help: "Print the checks as a JSON object.")
     var json = false
-
-    func run() throws { try run(.current()) }
 
     func run(_ context: Context) throws {
         let checks = Checkup.run(environment: context.environment, paths: context.paths)

@@ -1,7 +1,7 @@
 import ArgumentParser
 import BgxferCore
 
-struct Download: ParsableCommand {
+struct Download: ContextCommand {
     static let configuration = CommandConfiguration(
         abstract: "Download a URL in the background.",
         discussion: """
@@ -53,8 +53,6 @@ struct Download: ParsableCommand {
 
     @Flag(help: "Print the task as JSON (and, with --wait, its events as JSON lines).")
     var json = false
-
-    func run() throws { try run(.current()) }
 
     func run(_ context: Context) throws {
         let url = try TransferURL.validate(url)

@@ -1,7 +1,7 @@
 import ArgumentParser
 import BgxferCore
 
-struct List: ParsableCommand {
+struct List: ContextCommand {
     static let configuration = CommandConfiguration(
         abstract: "List tasks, newest first: ID, kind, state, progress, size, speed, name.")
 
@@ -23,8 +23,6 @@ struct List: ParsableCommand {
     func validate() throws {
         if downloads && uploads { throw ValidationError("--downloads and --uploads exclude each other") }
     }
-
-    func run() throws { try run(.current()) }
 
     func run(_ context: Context) throws {
         let filter = TaskFilter(

@@ -17,7 +17,7 @@ struct Refresh: ParsableCommand {
             """,
         subcommands: [Add.self, ListRefreshes.self, RemoveRefresh.self, RunRefresh.self])
 
-    struct Add: ParsableCommand {
+    struct Add: ContextCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a refresh task; its first run starts at once. Prints its ID.")
 
@@ -45,8 +45,6 @@ struct Refresh: ParsableCommand {
         @Flag(help: "Print the refresh task as JSON.")
         var json = false
 
-        func run() throws { try run(.current()) }
-
         func run(_ context: Context) throws {
             let url = try TransferURL.validate(url)
             let path = Destination.absolute(output, in: context.workingDirectory)
@@ -67,14 +65,12 @@ struct Refresh: ParsableCommand {
         }
     }
 
-    struct ListRefreshes: ParsableCommand {
+    struct ListRefreshes: ContextCommand {
         static let configuration = CommandConfiguration(
             commandName: "list", abstract: "List refresh tasks: next due time, last result, last change.")
 
         @Flag(help: "Print a JSON array.")
         var json = false
-
-        func run() throws { try run(.current()) }
 
         func run(_ context: Context) throws {
             let refreshes = try Store.openExisting(context.paths)?.refreshTasks() ?? []
@@ -86,14 +82,12 @@ struct Refresh: ParsableCommand {
         }
     }
 
-    struct RemoveRefresh: ParsableCommand {
+    struct RemoveRefresh: ContextCommand {
         static let configuration = CommandConfiguration(
             commandName: "remove", abstract: "Remove refresh tasks (the files stay; a run in progress ends on its own).")
 
         @Argument(help: "The refresh tasks' IDs (or unique prefixes).", completion: RefreshIDCompletion.kind)
         var ids: [String]
-
-        func run() throws { try run(.current()) }
 
         func run(_ context: Context) throws {
             let store = try context.openStore()
@@ -104,15 +98,13 @@ struct Refresh: ParsableCommand {
         }
     }
 
-    struct RunRefresh: ParsableCommand {
+    struct RunRefresh: ContextCommand {
         static let configuration = CommandConfiguration(
             commandName: "run",
             abstract: "Run a refresh task now, whether due or not, and wait for its result (exit 1 if it failed).")
 
         @Argument(help: "The refresh task's ID (or a unique prefix).", completion: RefreshIDCompletion.kind)
         var id: String
-
-        func run() throws { try run(.current()) }
 
         func run(_ context: Context) throws {
             let store = try context.openStore()

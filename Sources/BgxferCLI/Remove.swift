@@ -2,13 +2,11 @@ import ArgumentParser
 import BgxferCore
 import Foundation
 
-struct Remove: ParsableCommand {
+struct Remove: ContextCommand {
     static let configuration = CommandConfiguration(
         abstract: "Forget ended tasks (downloaded files stay).")
 
     @OptionGroup var tasks: TaskIDs
-
-    func run() throws { try run(.current()) }
 
     func run(_ context: Context) throws {
         let store = try context.openStore()
@@ -17,14 +15,12 @@ struct Remove: ParsableCommand {
     }
 }
 
-struct Clean: ParsableCommand {
+struct Clean: ContextCommand {
     static let configuration = CommandConfiguration(
         abstract: "Forget every ended task, or those that ended long enough ago (files stay).")
 
     @Option(help: ArgumentHelp("Only tasks that ended more than this long ago: 12h, 7d.", valueName: "duration"))
     var olderThan: String?
-
-    func run() throws { try run(.current()) }
 
     func run(_ context: Context) throws {
         let cutoff = try olderThan.map { Date.now.addingTimeInterval(-(try Quantity.seconds($0, what: "duration"))) }

@@ -3,7 +3,7 @@ import BgxferCore
 import Foundation
 import Logging
 
-struct Resume: ParsableCommand {
+struct Resume: ContextCommand {
     static let configuration = CommandConfiguration(
         abstract: "Continue suspended or failed tasks, or make a new task from resume data.",
         discussion: """
@@ -48,8 +48,6 @@ struct Resume: ParsableCommand {
             throw ValidationError("give either task IDs or --resume-data, not both")
         }
     }
-
-    func run() throws { try run(.current()) }
 
     func run(_ context: Context) throws {
         try context.starter.launcher.prepare()

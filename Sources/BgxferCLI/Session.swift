@@ -14,15 +14,13 @@ struct Session: ParsableCommand {
             """,
         subcommands: [ListSessions.self, Finish.self, CancelSession.self, SetSession.self])
 
-    struct ListSessions: ParsableCommand {
+    struct ListSessions: ContextCommand {
         static let configuration = CommandConfiguration(
             commandName: "list",
             abstract: "List sessions: state, parallelism, tasks running, pending, suspended and ended, worker PID.")
 
         @Flag(help: "Print a JSON array.")
         var json = false
-
-        func run() throws { try run(.current()) }
 
         func run(_ context: Context) throws {
             let sessions = try Store.openExisting(context.paths)?.sessions() ?? []
@@ -34,7 +32,7 @@ struct Session: ParsableCommand {
         }
     }
 
-    struct Finish: ParsableCommand {
+    struct Finish: ContextCommand {
         static let configuration = CommandConfiguration(
             abstract: "Let a session's tasks end, taking no new ones meanwhile.",
             discussion: """
@@ -44,8 +42,6 @@ struct Session: ParsableCommand {
                 """)
 
         @OptionGroup var session: KnownSession
-
-        func run() throws { try run(.current()) }
 
         func run(_ context: Context) throws {
             let (name, store) = try session.open(context)
@@ -59,7 +55,7 @@ struct Session: ParsableCommand {
         }
     }
 
-    struct CancelSession: ParsableCommand {
+    struct CancelSession: ContextCommand {
         static let configuration = CommandConfiguration(
             commandName: "cancel",
             abstract: "Cancel every task of a session that has not ended; print their IDs.",
@@ -67,25 +63,15 @@ struct Session: ParsableCommand {
 
         @OptionGroup var session: KnownSession
 
-        func run() throws { try run(.current()) }
-
         func run(_ context: Context) throws {
             let (name, store) = try session.open(context)
-            for task in try store.liveTasks(of: name) {
-                do {
-                    try TaskOperations.cancel(
-                        task, store: store, environment: context.environment, reason: "with its session (bgxfer session cancel)")
-                } catch let error as BgxferError where (try? store.task(task.id))?.state.isTerminal ?? true {
-                    // It ended (or was removed) between the look and the cancel: nothing to do.
-                    Logger(label: "bgxfer").info("not canceled: \(error.message)", metadata: [LogKey.task: "\(task.id)"])
-                    continue
-                }
-                context.console.out("\(task.id)\n")
+            try TaskOperations.cancelSession(name, store: store, environment: context.environment, commands: context.commands) {
+                context.console.out("\($0)\n")
             }
         }
     }
 
-    struct SetSession: ParsableCommand {
+    struct SetSession: ContextCommand {
         static let configuration = CommandConfiguration(
             commandName: "set",
             abstract: "Set how many of a session's transfers run at once, and its new tasks' network and power policy.",
@@ -109,8 +95,6 @@ struct Session: ParsableCommand {
                 throw ValidationError("give --parallel, --metered, --battery or --discretionary")
             }
         }
-
-        func run() throws { try run(.current()) }
 
         func run(_ context: Context) throws {
             let name = try SessionName.validate(name)

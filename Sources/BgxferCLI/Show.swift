@@ -2,7 +2,7 @@ import ArgumentParser
 import BgxferCore
 import Foundation
 
-struct Show: ParsableCommand {
+struct Show: ContextCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show one task in full: request, response headers, validators, attempts, error, log.")
 
@@ -11,8 +11,6 @@ struct Show: ParsableCommand {
 
     @Flag(help: "Print the task object as JSON, with the request, response and log.")
     var json = false
-
-    func run() throws { try run(.current()) }
 
     func run(_ context: Context) throws {
         let task = try context.openStore().resolve(id)

@@ -1,13 +1,11 @@
 import ArgumentParser
 import BgxferCore
 
-struct Suspend: ParsableCommand {
+struct Suspend: ContextCommand {
     static let configuration = CommandConfiguration(
         abstract: "Pause tasks, keeping every byte on disk; 'bgxfer resume' continues them.")
 
     @OptionGroup var tasks: TaskIDs
-
-    func run() throws { try run(.current()) }
 
     func run(_ context: Context) throws {
         let store = try context.openStore()

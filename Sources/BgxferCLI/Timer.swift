@@ -17,17 +17,15 @@ struct Timer: ParsableCommand {
         subcommands: [Install.self, Uninstall.self, Status.self, Cron.self])
 
     static func wakeTimer(_ context: Context) -> WakeTimer {
-        WakeTimer(executable: context.starter.executable, environment: context.environment)
+        WakeTimer(executable: context.starter.executable, environment: context.environment, commands: context.commands)
     }
 
-    struct Install: ParsableCommand {
+    struct Install: ContextCommand {
         static let configuration = CommandConfiguration(abstract: "Write and enable the systemd user timer.")
-
-        func run() throws { try run(.current()) }
 
         func run(_ context: Context) throws {
             let timer = Timer.wakeTimer(context)
-            if let problem = UserManagerProbe.problem(environment: context.environment) {
+            if let problem = context.userManagerProblem() {
                 context.console.error("bgxfer: cannot install the timer: \(problem)\n")
                 context.console.error("bgxfer: use cron instead; add this line with 'crontab -e':\n")
                 context.console.out(timer.cronLine + "\n")
@@ -38,30 +36,26 @@ struct Timer: ParsableCommand {
         }
     }
 
-    struct Uninstall: ParsableCommand {
+    struct Uninstall: ContextCommand {
         static let configuration = CommandConfiguration(abstract: "Stop and remove the systemd user timer.")
-
-        func run() throws { try run(.current()) }
 
         func run(_ context: Context) throws {
             let timer = Timer.wakeTimer(context)
-            if let problem = UserManagerProbe.problem(environment: context.environment) { throw BgxferError("cannot reach the user manager: \(problem)") }
+            if let problem = context.userManagerProblem() { throw BgxferError("cannot reach the user manager: \(problem)") }
             try timer.uninstall()
             context.console.out("removed \(WakeTimer.timerUnit)\n")
         }
     }
 
-    struct Status: ParsableCommand {
+    struct Status: ContextCommand {
         static let configuration = CommandConfiguration(abstract: "Whether the timer is installed and when it fires next.")
 
         @Flag(help: "Print JSON.")
         var json = false
 
-        func run() throws { try run(.current()) }
-
         func run(_ context: Context) throws {
             let timer = Timer.wakeTimer(context)
-            if let problem = UserManagerProbe.problem(environment: context.environment) {
+            if let problem = context.userManagerProblem() {
                 if json {
                     let value: JSONValue = .object([("manager", .bool(false)), ("reason", .string(problem)), ("cron", .string(timer.cronLine))])
                     context.console.out(value.rendered() + "\n")
@@ -89,10 +83,8 @@ struct Timer: ParsableCommand {
         }
     }
 
-    struct Cron: ParsableCommand {
+    struct Cron: ContextCommand {
         static let configuration = CommandConfiguration(abstract: "Print the crontab line that runs 'bgxfer wake' every 15 minutes.")
-
-        func run() throws { try run(.current()) }
 
         func run(_ context: Context) throws {
             context.console.out(Timer.wakeTimer(context).cronLine + "\n")

@@ -2,7 +2,7 @@ import ArgumentParser
 import BgxferCore
 import Foundation
 
-struct UploadCommand: ParsableCommand {
+struct UploadCommand: ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "upload",
         abstract: "Upload a file in the background.",
@@ -62,8 +62,6 @@ struct UploadCommand: ParsableCommand {
 
     @Flag(help: "Print the task as JSON (and, with --wait, its events as JSON lines).")
     var json = false
-
-    func run() throws { try run(.current()) }
 
     func run(_ context: Context) throws {
         let (file, given) = try operands()

@@ -1,7 +1,7 @@
 import ArgumentParser
 import BgxferCore
 
-struct Wait: ParsableCommand {
+struct Wait: ContextCommand {
     static let configuration = CommandConfiguration(
         abstract: "Follow tasks until they end; exit 0 only if all completed.",
         discussion: """
@@ -14,8 +14,6 @@ struct Wait: ParsableCommand {
 
     @Flag(help: "Print events as JSON lines even on a terminal.")
     var json = false
-
-    func run() throws { try run(.current()) }
 
     func run(_ context: Context) throws {
         let store = try context.openStore()

@@ -1,7 +1,7 @@
 import ArgumentParser
 import BgxferCore
 
-struct Wake: ParsableCommand {
+struct Wake: ContextCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run what is due: refresh tasks, scheduled tasks whose time has come, queued tasks and tasks left by a worker that died.",
         discussion: """
@@ -9,8 +9,6 @@ struct Wake: ParsableCommand {
             once: each due refresh runs once. With nothing due it does nothing and exits at once. \
             BGXFER_NOW (an RFC 3339 time) stands in for the clock.
             """)
-
-    func run() throws { try run(.current()) }
 
     func run(_ context: Context) throws {
         let now = try context.clock().now

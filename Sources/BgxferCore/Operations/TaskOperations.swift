@@ -8,16 +8,39 @@ public enum TaskOperations {
     /// Cancels one task (`reason` says who asked, for the log). The worker notices the state and
     /// stops; the partial file is deleted, a scheduled start's timer stopped, and a resumable
     /// upload's resource deleted on the server (by its worker when one runs it, else here).
-    public static func cancel(_ task: TransferTask, store: Store, environment: [String: String], reason: String = "by the user") throws {
+    public static func cancel(
+        _ task: TransferTask, store: Store, environment: [String: String], commands: any CommandRunner,
+        reason: String = "by the user"
+    ) throws {
         let canceled = try markCanceled(task.id, store: store, keepingPartial: false)
         let log = { (message: String) in Logger(label: "bgxfer").info("\(message)", metadata: [LogKey.task: "\(task.id)"]) }
         PartialFile.remove(of: canceled)
         log("canceled \(reason)")
-        if task.state == .scheduled, let outcome = ScheduledStart.disarm(task.id, environment: environment) {
+        if task.state == .scheduled, let outcome = ScheduledStart.disarm(task.id, environment: environment, commands: commands) {
             log("canceled: \(outcome)")
         }
         if task.state != .running, let resource = canceled.uploadURL, canceled.uploadProtocol?.isResumable == true {
             log("canceled: \(UploadResource.delete(resource, of: canceled))")
+        }
+    }
+
+    /// `session cancel`: cancels every task of the session that has not ended, telling `canceled`
+    /// each one's ID as it goes. A task that ends (or is removed) between the look and its cancel
+    /// is left alone.
+    public static func cancelSession(
+        _ name: String, store: Store, environment: [String: String], commands: any CommandRunner,
+        canceled: (TaskID) -> Void
+    ) throws {
+        for task in try store.liveTasks(of: name) {
+            do {
+                try cancel(
+                    task, store: store, environment: environment, commands: commands,
+                    reason: "with its session (bgxfer session cancel)")
+            } catch let error as BgxferError where (try? store.task(task.id))?.state.isTerminal ?? true {
+                Logger(label: "bgxfer").info("not canceled: \(error.message)", metadata: [LogKey.task: "\(task.id)"])
+                continue
+            }
+            canceled(task.id)
         }
     }
 

@@ -12,10 +12,13 @@ public struct WakeTimer: Sendable {
 
     public let executable: String
     public let environment: [String: String]
+    /// What runs `systemctl`.
+    public let commands: any CommandRunner
 
-    public init(executable: String, environment: [String: String]) {
+    public init(executable: String, environment: [String: String], commands: any CommandRunner = ExternalCommand()) {
         self.executable = executable
         self.environment = environment
+        self.commands = commands
     }
 
     /// `$XDG_CONFIG_HOME/systemd/user` (default `~/.config/systemd/user`).
@@ -105,7 +108,7 @@ public struct WakeTimer: Sendable {
     /// Runs `systemctl --user ARGUMENTS`; returns its output, or throws its message.
     @discardableResult
     func systemctl(_ arguments: [String]) throws -> String {
-        try ExternalCommand.run(["systemctl", "--user"] + arguments, environment: environment)
+        try commands.run(["systemctl", "--user"] + arguments, environment: environment)
     }
 
     /// A systemd unit-file word: quoted when it holds spaces, quotes or backslashes.

@@ -1,10 +1,19 @@
 import Foundation
 
-/// Runs a system tool (`systemctl`, `systemd-run`) found on PATH and waits for it.
-enum ExternalCommand {
+/// Runs the external tools bgxfer calls (`systemd-run`, `systemctl`): each call an argument
+/// list, so that a test can give a `CommandRunner` of its own and assert the lists.
+public protocol CommandRunner: Sendable {
     /// Returns what the tool printed; throws its first line of errors when it fails.
     @discardableResult
-    static func run(_ arguments: [String], environment: [String: String]) throws -> String {
+    func run(_ arguments: [String], environment: [String: String]) throws -> String
+}
+
+/// The real runner: the tool found on `PATH`, with stdin from /dev/null.
+public struct ExternalCommand: CommandRunner {
+    public init() {}
+
+    @discardableResult
+    public func run(_ arguments: [String], environment: [String: String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
