@@ -100,6 +100,14 @@ enum NetlinkBytes {
         #expect(Netlink.parse(error + B.done) == [.error(EPERM), .done])
     }
 
+    /// Found by the netlink fuzz target (Tests/Fuzz): negating INT32_MIN trapped.
+    @Test func anErrorOfAnyThirtyTwoBitsParses() {
+        for code: UInt32 in [0x8000_0000, 0x7fff_ffff, 0xffff_ffff, 0] {
+            let error = B.message(Netlink.nlmsgError, B.u32(code) + [UInt8](repeating: 0, count: 16))
+            #expect(Netlink.parse(error) == [.error(Int32(bitPattern: 0 &- code))])
+        }
+    }
+
     @Test func anyBytesParseWithoutCrashing() {
         var generator = SystemRandomNumberGenerator()
         let valid = B.link(index: 2, name: "eth0", flags: B.upWithCarrier) + B.route(oif: 2, hops: [2, 3]) + B.done

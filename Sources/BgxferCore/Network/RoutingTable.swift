@@ -135,7 +135,8 @@ enum Netlink {
         case nlmsgDone: return .done
         case nlmsgError:
             guard body.count >= 4 else { return .error(0) }
-            return .error(-Int32(bitPattern: body.uint32(at: 0)))
+            // nlmsgerr.error is a negated errno; any 32 bits may come (INT32_MIN has no negation).
+            return .error(Int32(bitPattern: 0 &- body.uint32(at: 0)))
         case rtmNewLink: return link(body).map(Message.link) ?? .other
         case rtmNewRoute: return route(body).map(Message.route) ?? .other
         default: return .other
