@@ -10,7 +10,7 @@
 #   make bench                the download benchmark against curl, wget and aria2, and the cost of
 #                             an idle 'bgxfer wake' (Benchmarks/)
 #   make worker-order         profile a download worker (valgrind) and rewrite the code layout the
-#                             release link follows (Sources/bgxfer/worker.order)
+#                             release link follows (Benchmarks/worker.order)
 #   make fuzz                 the libFuzzer targets for the parsers of untrusted input, each for
 #                             FUZZ_SECONDS (default 600; CI runs 30), from Tests/Fuzz/Corpus
 
@@ -45,10 +45,10 @@ all: build
 
 # Static Swift runtime and Foundation: the installed binary needs no toolchain at run time, and
 # the worker maps only the code it uses. The release link lays out the worker's functions first
-# (Package.swift, Sources/bgxfer/worker.order): SwiftPM does not know the link reads that file, so
+# (Package.swift, Benchmarks/worker.order): SwiftPM does not know the link reads that file, so
 # a newer one removes the binary to have it linked again.
 build:
-	@if [ -e $(RELEASE_BIN) ] && [ Sources/bgxfer/worker.order -nt $(RELEASE_BIN) ]; then rm -f $(RELEASE_BIN); fi
+	@if [ -e $(RELEASE_BIN) ] && [ Benchmarks/worker.order -nt $(RELEASE_BIN) ]; then rm -f $(RELEASE_BIN); fi
 	$(SWIFT) build -c release --product bgxfer --static-swift-stdlib
 	$(SWIFT) build -c release --product bgxfer-notify --static-swift-stdlib
 	@Benchmarks/worker-order.sh --check

@@ -4,10 +4,10 @@ import PackageDescription
 /// The release link, for the worker's resident memory (issue 2; figures in Benchmarks/): lld packs
 /// the 90,000 relative relocations into a few KiB (DT_RELR, glibc 2.36) instead of 2 MiB that the
 /// loader reads at every start, and lays out first the functions a download worker runs
-/// (Sources/bgxfer/worker.order, made by Benchmarks/worker-order.sh), so that they share pages.
+/// (Benchmarks/worker.order, made by Benchmarks/worker-order.sh), so that they share pages.
 let releaseLinkerFlags = [
     "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
-    "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/bgxfer/worker.order",
+    "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Benchmarks/worker.order",
     "-Xlinker", "--no-warn-symbol-ordering",
 ]
 
@@ -68,7 +68,6 @@ let package = Package(
                 "BgxferCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            exclude: ["worker.order"],
             linkerSettings: [.unsafeFlags(releaseLinkerFlags, .when(configuration: .release))]
         ),
         .executableTarget(name: "bgxfer-notify", dependencies: ["CNotify"]),
