@@ -61,7 +61,7 @@ enum TransferOutcome: Equatable {
 }
 
 /// An attempt's result could not be put in place (`Attempt.putInPlace`).
-struct PlacementError: Error {
+struct PlacementError: Error, Equatable {
     let code: FailureCode
     let message: String
 }

@@ -292,21 +292,15 @@ final class Transfer {
     /// of this one, keep the destination they have.
     private func nameFile(_ response: inout ResponseInfo) -> TaskError? {
         guard destination == nil, let directory = task.nameDirectory else { return nil }
-        var name: String?
-        var origin = "the URL's name"
-        switch response.value(of: "Content-Disposition").map(ContentDisposition.fileName) ?? .none {
-        case .name(let suggested):
-            name = suggested
-            origin = "the server's Content-Disposition"
-        case .refused(let why):
-            response.note = "the server's Content-Disposition is not used: \(why)"
-        case .none:
-            break
-        }
-        name = name ?? TransferURL.lastPathSegment(task.url).flatMap(FileName.validate)
-        guard let name else {
-            return TaskError(
-                code: .noFileName, message: "neither the server (Content-Disposition) nor the URL names the file: use -o")
+        let name: String
+        let origin: String
+        switch FileNaming.choose(contentDisposition: response.value(of: "Content-Disposition"), url: task.url) {
+        case .named(let chosen, let from, let note):
+            (name, origin) = (chosen, from)
+            if let note { response.note = note }
+        case .unnamed(let error, let note):
+            if let note { response.note = note }
+            return error
         }
         let path = directory + "/" + name
         do {
@@ -401,23 +395,17 @@ final class Transfer {
     /// a file that appeared meanwhile unless `--overwrite` was given; then makes the rename
     /// durable. On failure the bytes are good: they stay where the message says.
     func putInPlace() throws {
-        if verdict == .notModified {
+        switch Placement.decide(verdict: verdict, destination: destination, partialPath: partialPath, overwrite: task.overwrite) {
+        case .discardPartial:
             SafeFile.remove(partialName, in: directory, identity: partialIdentity)
             return
-        }
-        guard let destination else { throw BgxferError("task \(task.id) has no destination") }
-        let (destinationDirectory, destinationName) = SafeFile.split(destination)
-        guard destinationDirectory == SafeFile.split(partialPath).directory else {
-            throw PlacementError(code: .internal, message: "\(partialPath) is not in \(destinationDirectory)")
-        }
-        // A symbolic link at the destination is replaced (with --overwrite), never written through.
-        let result = SafeFile.rename(partialName, to: destinationName, in: directory, replace: task.overwrite)
-        if result != 0 {
-            let reason = errno == EEXIST
-                ? "\(destination) appeared while downloading and --overwrite was not given"
-                : "cannot rename onto \(destination): \(FileSystem.describe(errno: errno))"
-            throw PlacementError(
-                code: .destinationExists, message: "\(reason); the downloaded file is kept as \(partialPath)")
+        case .refuse(let error):
+            throw error
+        case .rename(let name, let replace):
+            // A symbolic link at the destination is replaced (with --overwrite), never written through.
+            if SafeFile.rename(partialName, to: name, in: directory, replace: replace) != 0 {
+                throw Placement.renameFailure(errno: errno, destination: destination ?? name, partialPath: partialPath)
+            }
         }
         fsync(directory)
     }
