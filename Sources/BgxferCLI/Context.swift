@@ -1,7 +1,6 @@
 import ArgumentParser
 import BgxferCore
 import Foundation
-import Logging
 
 /// A command that does its work through a `Context`: the process runs it with the real one
 /// (`Context.current()`), a unit test with one it built (README, "Development").
@@ -49,51 +48,19 @@ struct Context: Sendable {
 }
 
 extension Context {
-    /// Queues a checked draft, prints its ID (or JSON), makes sure a worker runs, and with
-    /// `wait` follows it: what download and upload share.
+    /// Queues a checked draft, prints its ID (or JSON), puts it to work (`TaskOperations.dispatch`),
+    /// and with `wait` follows it: what download and upload share.
     func submit(_ draft: TaskDraft, describedAs what: String, json: Bool, wait: Bool) throws {
         let store = try openStore()
         let task = try store.insert(draft)
         console.out(json ? TaskJSON.value(task).rendered() + "\n" : "\(task.id)\n")
-        if let begin = task.beginAt, task.state == .scheduled {
-            let logger = Logger(label: "bgxfer")
-            logger.info("scheduled for \(Timestamp.string(begin)): \(what)", metadata: [LogKey.task: "\(task.id)"])
-            armTimer(for: task, at: begin, logger: logger)
-        } else {
-            Logger(label: "bgxfer").info("queued: \(what)", metadata: [LogKey.task: "\(task.id)"])
-            try startWorker(for: task)
-        }
+        try TaskOperations.dispatch(
+            task, describedAs: what, starter: starter, commands: commands, userManagerProblem: userManagerProblem)
         if wait {
             try Wait.follow([task.id], store: store, json: json, context: self)
         }
     }
 
-    /// Where a user manager runs, a transient timer starts the scheduled task on time; else the
-    /// periodic wake (timer or cron) does. Only logged: the task is scheduled either way.
-    private func armTimer(for task: TransferTask, at begin: Date, logger: Logger) {
-        let metadata: Logger.Metadata = [LogKey.task: "\(task.id)"]
-        guard begin > Date() else { return }  // BGXFER_NOW ahead of the real clock: no timer in the past
-        if let problem = userManagerProblem() {
-            logger.info("no transient timer (\(problem)); the next 'bgxfer wake' starts it", metadata: metadata)
-            return
-        }
-        do {
-            let unit = try ScheduledStart.arm(
-                task.id, at: begin, executable: starter.executable, environment: environment, commands: commands)
-            logger.info("\(unit) will start it", metadata: metadata)
-        } catch let error as BgxferError {
-            logger.warning("no transient timer (\(error.message)); the next 'bgxfer wake' starts it", metadata: metadata)
-        } catch {
-            logger.warning("no transient timer (\(error)); the next 'bgxfer wake' starts it", metadata: metadata)
-        }
-    }
-
     /// Makes sure a worker runs the task's session; a failure leaves the task queued, saying so.
-    func startWorker(for task: TransferTask) throws {
-        do {
-            try starter.ensureWorker(session: task.session)
-        } catch let error as BgxferError {
-            throw BgxferError("task \(task.id) is queued, but \(error.message); run 'bgxfer wake' to try again")
-        }
-    }
+    func startWorker(for task: TransferTask) throws { try TaskOperations.startWorker(for: task, starter: starter) }
 }

@@ -5,6 +5,46 @@ import Logging
 /// a user's resume resets, what a cancel cleans up), kept here so that the commands only parse
 /// and print (README, "Development").
 public enum TaskOperations {
+    /// A new task goes to work: a scheduled one waits for its time (a transient timer starts
+    /// it then, where a user manager runs; else the periodic wake does), a queued one gets a
+    /// worker for its session. `what` describes it, for the log.
+    public static func dispatch(
+        _ task: TransferTask, describedAs what: String, starter: WorkerStarter, commands: any CommandRunner,
+        userManagerProblem: () -> String?
+    ) throws {
+        let logger = Logger(label: "bgxfer")
+        let metadata: Logger.Metadata = [LogKey.task: "\(task.id)"]
+        guard let begin = task.beginAt, task.state == .scheduled else {
+            logger.info("queued: \(what)", metadata: metadata)
+            try startWorker(for: task, starter: starter)
+            return
+        }
+        logger.info("scheduled for \(Timestamp.string(begin)): \(what)", metadata: metadata)
+        // Only logged: the task is scheduled either way.
+        guard begin > Date() else { return }  // BGXFER_NOW ahead of the real clock: no timer in the past
+        if let problem = userManagerProblem() {
+            logger.info("no transient timer (\(problem)); the next 'bgxfer wake' starts it", metadata: metadata)
+            return
+        }
+        do {
+            let unit = try ScheduledStart.arm(
+                task.id, at: begin, executable: starter.executable, environment: starter.environment, commands: commands)
+            logger.info("\(unit) will start it", metadata: metadata)
+        } catch {
+            let reason = (error as? BgxferError)?.message ?? "\(error)"
+            logger.warning("no transient timer (\(reason)); the next 'bgxfer wake' starts it", metadata: metadata)
+        }
+    }
+
+    /// Makes sure a worker runs the task's session; a failure leaves the task queued, saying so.
+    public static func startWorker(for task: TransferTask, starter: WorkerStarter) throws {
+        do {
+            try starter.ensureWorker(session: task.session)
+        } catch let error as BgxferError {
+            throw BgxferError("task \(task.id) is queued, but \(error.message); run 'bgxfer wake' to try again")
+        }
+    }
+
     /// Cancels one task (`reason` says who asked, for the log). The worker notices the state and
     /// stops; the partial file is deleted, a scheduled start's timer stopped, and a resumable
     /// upload's resource deleted on the server (by its worker when one runs it, else here).
